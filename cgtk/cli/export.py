@@ -1,0 +1,7 @@
+"""`cgtk export` (being built)."""
+from cgtk.errors import CgtkError
+
+
+def export():
+    """Not available yet."""
+    raise CgtkError("'cgtk export' is not available yet")
