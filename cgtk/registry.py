@@ -172,7 +172,7 @@ def _check_class(info: PluginInfo, cls: type) -> None:
                     f"the spec says {attr}={getattr(spec, attr)!r} but "
                     f"{cls.__name__} says {getattr(cls, attr)!r}")
                 return
-    declared = getattr(cls, "name", None)
+    declared = cls.__dict__.get("name")  # inherited names (a parent plugin's) do not count
     if declared and declared != info.name:
         info.mark_broken(f"registered as '{info.name}' but {cls.__name__}.name is '{declared}'")
         return

@@ -1,0 +1,138 @@
+"""``losses.png``: every loss term over steps, drawn from ``metrics.csv`` (so a resumed
+run shows its whole history), redrawn at each epoch end and at train end.
+
+Layout: small multiples, one panel per term with its own y-axis (GAN terms differ by
+orders of magnitude and can be negative, so neither one shared axis nor log-y reads
+well), raw interval means as a thin line with a bold smoothed line on top, dotted
+lines at epoch boundaries, and a last panel with the learning rate of each phase.
+matplotlib is imported lazily and used without pyplot (no global state; Agg canvas).
+
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "m.csv").write_text("step,epoch,time,G\\n1,1,0,1.0\\n2,1,1,0.5\\n")
+>>> plot_losses(d / "m.csv", d / "losses.png")
+True
+>>> (d / "losses.png").read_bytes()[:4] == b"\\x89PNG"
+True
+"""
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from cgtk.callbacks.base import Callback
+from cgtk.callbacks.metrics_csv import BASE_COLUMNS, read_metrics
+
+__all__ = ["LossPlot", "plot_losses"]
+
+MAX_EPOCH_LINES = 40
+
+
+def _float(text) -> float:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def smooth(values: np.ndarray, weight: float) -> np.ndarray:
+    """TensorBoard-style debiased exponential moving average, skipping NaNs."""
+    out = np.full_like(values, np.nan)
+    acc, norm = 0.0, 0.0
+    for i, v in enumerate(values):
+        if not math.isfinite(v):
+            continue
+        acc = weight * acc + (1 - weight) * v
+        norm = weight * norm + (1 - weight)
+        out[i] = acc / norm
+    return out
+
+
+def plot_losses(csv_path, png_path, *, title: str | None = None) -> bool:
+    """Draw ``png_path`` from ``csv_path``; False (and nothing written) when the CSV has
+    no rows or no loss columns yet."""
+    header, rows = read_metrics(csv_path)
+    terms = [k for k in header if k not in BASE_COLUMNS and not k.startswith("lr_")]
+    lrs = [k for k in header if k.startswith("lr_")]
+    if not rows or not terms:
+        return False
+    from matplotlib.figure import Figure
+
+    steps = np.array([_float(r["step"]) for r in rows])
+    order = np.argsort(steps, kind="stable")
+    steps = steps[order]
+    column = {k: np.array([_float(rows[i].get(k)) for i in order]) for k in header}
+    epochs = column.get("epoch")
+    boundaries = []
+    if epochs is not None and len(epochs) > 1:
+        change = np.nonzero(np.diff(epochs) > 0)[0]
+        if 0 < len(change) <= MAX_EPOCH_LINES:
+            boundaries = [(steps[i] + steps[i + 1]) / 2 for i in change]
+
+    panels = terms + (["lr"] if lrs else [])
+    ncols = min(4, len(panels))
+    nrows = math.ceil(len(panels) / ncols)
+    fig = Figure(figsize=(4.2 * ncols, 2.9 * nrows + 0.5), dpi=100, layout="constrained")
+    axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
+    weight = min(0.9, max(0.0, 1 - 8 / max(len(steps), 1)))
+    for ax, name in zip(axes, panels):
+        if name == "lr":
+            for key in lrs:
+                ax.plot(steps, column[key], lw=1.8, label=key[3:])
+            ax.set_title("learning rate", fontsize=11, fontweight="bold")
+            if all(np.nanmin(column[k]) > 0 for k in lrs if np.isfinite(column[k]).any()):
+                ax.set_yscale("log")
+            ax.legend(fontsize=8, frameon=False)
+        else:
+            values = column[name]
+            if len(steps) < 3:
+                ax.plot(steps, values, "o-", color="C0", lw=1.8, ms=4)
+            else:
+                ax.plot(steps, values, color="C0", lw=0.8, alpha=0.3)
+                ax.plot(steps, smooth(values, weight), color="C0", lw=1.8)
+            finite = values[np.isfinite(values)]
+            last = f"{finite[-1]:.4g}" if len(finite) else "nan"
+            ax.set_title(f"{name}  (last {last})", fontsize=11, fontweight="bold")
+        for x in boundaries:
+            ax.axvline(x, color="0.6", lw=0.6, ls=":")
+        ax.grid(True, alpha=0.25)
+        ax.tick_params(labelsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
+    for ax in axes[max(0, len(panels) - ncols):len(panels)]:
+        ax.set_xlabel("step", fontsize=9)
+        ax.tick_params(labelbottom=True)
+    suptitle = f"{title}  ·  step {int(steps[-1])}" if title else f"step {int(steps[-1])}"
+    fig.suptitle(suptitle, fontsize=12)
+
+    png_path = Path(png_path)
+    png_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = png_path.with_name(png_path.name + ".tmp")
+    fig.savefig(tmp, format="png")
+    os.replace(tmp, png_path)
+    return True
+
+
+class LossPlot(Callback):
+    """Redraws ``trainer.run.losses_png`` from ``trainer.run.metrics_csv``. Put it after
+    :class:`~cgtk.callbacks.MetricsCSV` so the epoch's last interval is in the file."""
+
+    def __init__(self, csv_path=None, png_path=None):
+        self.csv_path = Path(csv_path) if csv_path is not None else None
+        self.png_path = Path(png_path) if png_path is not None else None
+
+    def _draw(self, trainer):
+        csv_path = self.csv_path or Path(trainer.run.metrics_csv)
+        png_path = self.png_path or Path(trainer.run.losses_png)
+        run_path = getattr(getattr(trainer, "run", None), "path", None)
+        plot_losses(csv_path, png_path, title=Path(run_path).name if run_path else None)
+
+    def on_epoch_end(self, trainer, epoch):
+        self._draw(trainer)
+
+    def on_train_end(self, trainer, status):
+        self._draw(trainer)

@@ -1,0 +1,1 @@
+"""The training engine: the plugin contract, per-backend train steps, the loop."""

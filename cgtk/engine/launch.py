@@ -1,0 +1,254 @@
+"""From ``cgtk train`` arguments to a ready :class:`~cgtk.engine.trainer.Trainer`.
+
+Order matters and is kept here in one place: the backend is chosen before
+Keras is imported; seeds, precision policy and the distribution are set
+before the networks are built; optimizers are made inside the distribution
+scope; a resumed run reloads its checkpoint before the first step.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import platform
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cgtk._version import __version__
+from cgtk.backend_env import select_backend
+from cgtk.errors import CgtkError
+
+FLAG_KEYS = ("epochs", "steps_per_epoch", "batch_size", "image_size", "seed", "backend",
+             "strategy", "jit", "precision", "checkpoint_every", "keep")
+
+
+@dataclass
+class TrainRequest:
+    """What the user asked for on the command line."""
+
+    plugin: str | None = None
+    data: str | None = None
+    run_dir: Path | None = None
+    resume: Path | None = None
+    config_file: Path | None = None
+    sets: list[str] = field(default_factory=list)
+    flags: dict = field(default_factory=dict)
+
+
+@dataclass
+class Prepared:
+    trainer: object
+    run: object
+    resumed_from: dict | None
+    finished_already: bool
+    notes: list[str]
+
+
+def _read_resume(request: TrainRequest):
+    from cgtk.runs import RunDir
+
+    run = RunDir.open(request.resume)
+    record = run.read_config()
+    saved_plugin = record.get("plugin", {}).get("name")
+    if request.plugin and saved_plugin and request.plugin != saved_plugin:
+        raise CgtkError(f"{request.resume} is a '{saved_plugin}' run, not '{request.plugin}'",
+                        hint="the plugin of a run cannot change on resume")
+    return run, record
+
+
+def _choose_backend(request: TrainRequest, base: dict | None) -> str:
+    from cgtk.config import read_toml
+
+    name = request.flags.get("backend")
+    sets = dict(s.split("=", 1) for s in request.sets if s.startswith("backend="))
+    name = name or sets.get("backend")
+    if name is None and request.config_file is not None:
+        name = read_toml(Path(request.config_file)).get("backend")
+    if name is None and base:
+        name = base.get("backend")
+    select_backend(name)
+    return os.environ["KERAS_BACKEND"]
+
+
+def _check_resume_changes(cls, base: dict, config, notes: list[str]) -> None:
+    from cgtk.config import fixed_keys
+
+    fixed = set(fixed_keys(cls.Config))
+    for f in dataclasses.fields(config):
+        if f.name not in base:
+            continue
+        old, new = base[f.name], getattr(config, f.name)
+        old = tuple(old) if isinstance(old, list) else old
+        if old == new:
+            continue
+        if f.name in fixed:
+            raise CgtkError(f"{f.name} cannot change when resuming ({old!r} in the run, {new!r} asked)",
+                            hint="it shapes the networks; start a new run instead")
+        notes.append(f"overriding {f.name}: {old!r} -> {new!r}")
+
+
+def _versions(backend: str) -> dict:
+    import keras
+
+    versions = {"cgtk": __version__, "keras": keras.__version__, "python": platform.python_version()}
+    try:
+        import tensorflow as tf
+
+        versions["tensorflow"] = tf.__version__
+    except ImportError:  # pragma: no cover - TensorFlow is a dependency
+        pass
+    if backend == "jax":
+        import jax
+
+        versions["jax"] = jax.__version__
+    return versions
+
+
+def _seed_everything(config) -> None:
+    import keras
+
+    if config.seed is None:
+        return
+    keras.utils.set_random_seed(int(config.seed))
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        try:
+            tf.config.experimental.enable_op_determinism()
+        except (AttributeError, RuntimeError):  # pragma: no cover - older TF
+            pass
+
+
+def export_inference(trainer) -> None:
+    """Write every inference network as a standalone ``.keras`` file (atomically)."""
+    for name, inference in trainer.model.inference_networks().items():
+        final = trainer.run.inference_path(name)
+        tmp = final.with_name(f".tmp-{os.getpid()}-{final.name}")
+        inference.network.save(tmp)
+        os.replace(tmp, final)
+
+
+def build_record(info, config, source, dist, jit, model, versions) -> dict:
+    """The run's ``config.json``: enough to infer, evaluate and resume with no other flags."""
+    inference = {
+        name: {"file": f"{name}.keras", "multiple": inf.multiple, "scale": inf.scale,
+               "description": inf.description}
+        for name, inf in model.inference_networks().items()}
+    return {
+        "cgtk_version": __version__,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "plugin": {"name": info.name, "version": info.version, "dist": info.dist,
+                   "data_kind": info.data_kind},
+        "config": config.to_dict(),
+        "data": source.describe(),
+        "batch_size": config.batch_size,
+        "image_size": config.image_size,
+        "backend": config.backend,
+        "precision": config.precision,
+        "seed": config.seed,
+        "jit": jit,
+        "distribution": dist.describe(),
+        "inference": inference,
+        "versions": versions,
+        "command": " ".join(["cgtk", *sys.argv[1:]]) if sys.argv else "",
+    }
+
+
+def prepare(request: TrainRequest, *, console=None, callbacks=None) -> Prepared:
+    """Resolve everything ``cgtk train`` needs and build the trainer."""
+    run = record = base = None
+    notes: list[str] = []
+    if request.resume is not None:
+        run, record = _read_resume(request)
+        base = record.get("config", {})
+        request.plugin = request.plugin or record["plugin"]["name"]
+    if not request.plugin:
+        raise CgtkError("which plugin? e.g. 'cgtk train cyclegan --data demo'",
+                        hint="see 'cgtk plugins list'")
+    backend = _choose_backend(request, base)
+
+    from cgtk import registry
+    from cgtk.config import resolve_config
+
+    info = registry.get(request.plugin)
+    cls = info.cls
+    flags = {k: v for k, v in request.flags.items() if v is not None}
+    flags["backend"] = backend
+    config = resolve_config(cls.Config, file=request.config_file, sets=request.sets,
+                            values=flags, base=base)
+    if base is not None:
+        _check_resume_changes(cls, base, config, notes)
+
+    import keras
+
+    from cgtk import data as cgtk_data
+    from cgtk.engine import backend as engine_backend
+    from cgtk.engine import distribute
+    from cgtk.engine.trainer import Trainer
+    from cgtk.runs import CheckpointManager, RunDir, default_run_dir
+
+    _seed_everything(config)
+    keras.config.set_dtype_policy(config.precision)
+    dist = distribute.setup(config.strategy)
+    jit = config.jit if config.jit is not None else distribute.default_jit(dist)
+    if config.batch_size % dist.num_replicas:
+        raise CgtkError(f"--batch-size {config.batch_size} is not divisible by the "
+                        f"{dist.num_replicas} devices of --strategy {dist.kind}")
+
+    if request.data is not None or record is None:
+        source = cgtk_data.resolve_source(request.data, cls.data_kind, cls.default_data)
+        if record is not None:
+            notes.append(f"overriding the data: {record.get('data')} -> {source.describe()}")
+    else:
+        source = cgtk_data.DataSource.from_description(record["data"])
+    train_data = cgtk_data.load_train_data(source, config)
+    if train_data.skipped and console is not None:
+        console.print(f"[yellow]skipped {len(train_data.skipped)} unusable file(s)[/], e.g. "
+                      f"{train_data.skipped[0][0]}: {train_data.skipped[0][1]}")
+    steps_per_epoch = config.steps_per_epoch or train_data.steps_per_epoch(config.batch_size)
+
+    with dist.scope():
+        model = cls(config)
+        model.setup_data(train_data.extras)
+        model.compile_phases(steps_per_epoch)
+
+    if run is None:
+        run = RunDir.create(request.run_dir or default_run_dir(info.name))
+    record_out = build_record(info, config, source, dist, jit, model, _versions(backend))
+    if dist.is_chief:
+        run.write_config(record_out)
+
+    checkpoints = CheckpointManager(run.checkpoints_dir, keep=config.keep)
+    stepper = engine_backend.current().Stepper(model, dist.strategy, jit)
+    sample_batch = cgtk_data.sample_inputs(source, config, config.num_samples)
+    trainer = Trainer(model=model, data=train_data, run=run, config=config, stepper=stepper,
+                      checkpoints=checkpoints, sample_batch=sample_batch, console=console,
+                      is_chief=dist.is_chief, export=export_inference)
+    trainer.distribution = dist
+    trainer.jit = jit
+    trainer.source = source
+
+    resumed_from = None
+    if request.resume is not None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            meta = checkpoints.restore_latest(model)
+        notes.extend(str(w.message) for w in caught)
+        if meta is None:
+            notes.append("no usable checkpoint in the run: starting from scratch")
+        else:
+            trainer.restore(meta)
+            resumed_from = meta
+    if callbacks is None:
+        from cgtk.callbacks import default_callbacks
+
+        callbacks = default_callbacks(trainer) if dist.is_chief else []
+    trainer.callbacks = list(callbacks)
+    if resumed_from is not None:
+        for cb in trainer.callbacks:
+            if hasattr(cb, "truncate_after"):
+                cb.truncate_after(trainer.global_step)
+    finished = trainer.global_step >= trainer.total_steps
+    return Prepared(trainer, run, resumed_from, finished, notes)
