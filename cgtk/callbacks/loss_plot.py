@@ -51,6 +51,22 @@ def smooth(values: np.ndarray, weight: float) -> np.ndarray:
     return out
 
 
+def robust_limits(values: np.ndarray, smoothed: np.ndarray):
+    """y-limits spanning the 1st-99th percentile of the raw values and the smoothed
+    curve after its first 5% (where an early spike still dominates it), so one spike
+    (typical of GAN losses) does not flatten the rest; None to let matplotlib decide."""
+    raw = values[np.isfinite(values)]
+    tail = smoothed[len(smoothed) // 20:]
+    tail = tail[np.isfinite(tail)]
+    if len(raw) < 10:
+        return None
+    lo, hi = np.percentile(raw, [1, 99])
+    if len(tail):
+        lo, hi = min(lo, tail.min()), max(hi, tail.max())
+    pad = (hi - lo) * 0.08 or abs(hi) * 0.1 or 1.0
+    return lo - pad, hi + pad
+
+
 def plot_losses(csv_path, png_path, *, title: str | None = None) -> bool:
     """Draw ``png_path`` from ``csv_path``; False (and nothing written) when the CSV has
     no rows or no loss columns yet."""
@@ -77,22 +93,30 @@ def plot_losses(csv_path, png_path, *, title: str | None = None) -> bool:
     nrows = math.ceil(len(panels) / ncols)
     fig = Figure(figsize=(4.2 * ncols, 2.9 * nrows + 0.5), dpi=100, layout="constrained")
     axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
-    weight = min(0.9, max(0.0, 1 - 8 / max(len(steps), 1)))
+    # smoothing window ~ 1/30 of the run, so long runs stay readable
+    weight = min(0.98, max(0.0, 1 - 30 / max(len(steps), 1)))
     for ax, name in zip(axes, panels):
         if name == "lr":
-            for key in lrs:
-                ax.plot(steps, column[key], lw=1.8, label=key[3:])
+            for i, key in enumerate(lrs):     # dashes keep identical schedules visible
+                ax.plot(steps, column[key], lw=1.8, label=key[3:],
+                        ls=("-", "--", ":", "-.")[i % 4])
             ax.set_title("learning rate", fontsize=11, fontweight="bold")
-            if all(np.nanmin(column[k]) > 0 for k in lrs if np.isfinite(column[k]).any()):
-                ax.set_yscale("log")
+            ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
+            ax.set_ylim(bottom=0)
             ax.legend(fontsize=8, frameon=False)
         else:
             values = column[name]
             if len(steps) < 3:
                 ax.plot(steps, values, "o-", color="C0", lw=1.8, ms=4)
+            elif weight == 0:
+                ax.plot(steps, values, color="C0", lw=1.6)
             else:
+                smoothed = smooth(values, weight)
                 ax.plot(steps, values, color="C0", lw=0.8, alpha=0.3)
-                ax.plot(steps, smooth(values, weight), color="C0", lw=1.8)
+                ax.plot(steps, smoothed, color="C0", lw=1.8)
+                limits = robust_limits(values, smoothed)
+                if limits is not None:
+                    ax.set_ylim(*limits)
             finite = values[np.isfinite(values)]
             last = f"{finite[-1]:.4g}" if len(finite) else "nan"
             ax.set_title(f"{name}  (last {last})", fontsize=11, fontweight="bold")

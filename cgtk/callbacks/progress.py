@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import sys
 import time
 
 from cgtk.callbacks.base import RESERVED_KEYS, Callback, summarize
@@ -42,6 +43,13 @@ def format_duration(seconds) -> str:
     if seconds is None or not math.isfinite(seconds) or seconds < 0:
         return "-"
     return str(datetime.timedelta(seconds=int(round(seconds))))
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def _fmt(value: float) -> str:
@@ -116,8 +124,8 @@ class Progress(Callback):
         self._print(self.line(trainer, epoch=epoch, eta=False) + f"  elapsed {elapsed}")
         self._last_print = time.monotonic()
         if self._bar is not None and epoch + 1 < (getattr(trainer, "epochs", None) or 0):
-            self._bar.reset(self._task, total=trainer.steps_per_epoch, completed=0,
-                            epoch=self._epoch_text(trainer, epoch + 1))
+            fields = dict(self._bar.tasks[0].fields, epoch=self._epoch_text(trainer, epoch + 1))
+            self._bar.reset(self._task, total=trainer.steps_per_epoch, completed=0, **fields)
 
     def on_train_end(self, trainer, status):
         if self._bar is not None:
@@ -186,7 +194,9 @@ class Progress(Callback):
             TextColumn("step {task.fields[gstep]}/" + str(total)),
             TextColumn("{task.fields[speed]}"),
             TextColumn("ETA {task.fields[eta]}"),
-            console=self.console, transient=True, refresh_per_second=4)
+            console=self.console, transient=True, refresh_per_second=4,
+            # keep piped stdout (results, --json) out of the stderr display
+            redirect_stdout=_isatty(sys.stdout), redirect_stderr=True)
         self._task = self._bar.add_task(
             "train", total=trainer.steps_per_epoch, completed=self._in_epoch(trainer),
             epoch=self._epoch_text(trainer, trainer.epoch), gstep=trainer.global_step,

@@ -72,7 +72,6 @@ _LAZY = {
     "sample_inputs": "cgtk.data.pipeline",
     "TrainData": "cgtk.data.pipeline",
     "EvalData": "cgtk.data.pipeline",
-    "fetch": "cgtk.data.fetch",
 }
 
 __all__ = ["DataSource", "EXPECTED_LAYOUT", "KINDS", "resolve_source", *_LAZY]

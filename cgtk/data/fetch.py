@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -66,8 +65,14 @@ def _offline(url: str, folder: Path, reason) -> CgtkError:
 
 def _progress(enabled: bool):
     from rich.console import Console
-    from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
-                               TimeRemainingColumn, TransferSpeedColumn)
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
 
     return Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                     TransferSpeedColumn(), TimeRemainingColumn(),
@@ -116,7 +121,7 @@ def download(url: str, dest: str | Path, *, sha256: str | None = None, size: int
                     f.write(block)
                     done += len(block)
                     bar.update(task, completed=done)
-            except (OSError, socket.timeout) as err:
+            except (TimeoutError, OSError) as err:
                 raise CgtkError(f"download of {url} interrupted after {done} bytes ({err}); "
                                 f"run the command again to resume") from None
     if total is not None and done < total:
@@ -177,7 +182,7 @@ def fetch(name: str, root: str | Path | None = None, *, progress: bool = True,
         raise CgtkError(f"dataset {entry.name!r} cannot be downloaded automatically: "
                         f"{entry.manual.replace('FOLDER', str(folder))}")
     folder.mkdir(parents=True, exist_ok=True)
-    for spec, archive in zip(entry.downloads, archives):
+    for spec, archive in zip(entry.downloads, archives, strict=True):
         if archive.exists():
             verify(archive, sha256=spec.sha256, size=spec.size)
         else:

@@ -101,7 +101,7 @@ def scan(paths, *, use_cache: bool = True, workers: int | None = None) -> ScanRe
     if todo:
         workers = workers or min(8, (os.cpu_count() or 2))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            for i, info in zip(todo, pool.map(lambda j: probe(paths[j]), todo)):
+            for i, info in zip(todo, pool.map(lambda j: probe(paths[j]), todo), strict=True):
                 records[i] = info
                 if use_cache and stamps[i] is not None:
                     caches.setdefault(_key(paths[i]), {})[paths[i].name] = {
@@ -110,7 +110,7 @@ def scan(paths, *, use_cache: bool = True, workers: int | None = None) -> ScanRe
             for key, entries in caches.items():
                 _save_cache(scans_dir() / f"{key}.json", entries)
     result = ScanResult()
-    for p, info in zip(paths, records):
+    for p, info in zip(paths, records, strict=True):
         if info["ok"]:
             result.good.append(FileInfo(p, int(info["width"]), int(info["height"]),
                                         bool(info.get("tf"))))

@@ -86,7 +86,7 @@ def load_split(source, split: str, *, image_size: int = 64, scale: int = 4,
     if kind == "paired" and "A" in files or kind == "single" and "LR" in files:
         first, second = roles_in_order[0], roles_in_order[1]
         kept = [(good[first].get(pa), good[second].get(pb))
-                for pa, pb in zip(files[first], files[second])]
+                for pa, pb in zip(files[first], files[second], strict=True)]
         kept = [(a, b) for a, b in kept if a is not None and b is not None]
         infos = {first: [a for a, _ in kept], second: [b for _, b in kept]}
         _check_sizes(kind, infos[first], infos[second], scale)
@@ -119,7 +119,7 @@ def load_split(source, split: str, *, image_size: int = 64, scale: int = 4,
 
 
 def _check_sizes(kind: str, first, second, scale: int) -> None:
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         if kind == "paired" and (a.width, a.height) != (b.width, b.height):
             raise CgtkError(f"paired images differ in size: {a.path} is {a.width}x{a.height}, "
                             f"{b.path} is {b.width}x{b.height}",

@@ -59,7 +59,8 @@ class MemoryStore:
 
         if isinstance(self.images, np.ndarray) and self.images.nbytes <= _CONSTANT_LIMIT:
             if self._tensor is None:
-                self._tensor = tf.constant(self.images)
+                with tf.init_scope():  # one eager tensor, captured by every trace
+                    self._tensor = tf.constant(self.images)
             return tf.gather(self._tensor, index)
         images = self.images
 

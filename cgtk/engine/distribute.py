@@ -85,8 +85,9 @@ def _jax(kind: str) -> Distribution:
         if not coordinator:
             raise CgtkError("--strategy multiworker on JAX needs CGTK_COORDINATOR, "
                             "CGTK_NUM_PROCESSES and CGTK_PROCESS_ID", hint="see docs/distributed.md")
-        if jax.default_backend() == "cpu" or os.environ.get("JAX_PLATFORMS") == "cpu":
-            jax.config.update("jax_cpu_collectives_implementation", "gloo")
+        # CPU processes need a collectives implementation (set before JAX starts its
+        # backends); GPU/TPU processes ignore this option.
+        jax.config.update("jax_cpu_collectives_implementation", "gloo")
         keras.distribution.initialize(
             job_addresses=coordinator,
             num_processes=int(os.environ["CGTK_NUM_PROCESSES"]),

@@ -28,6 +28,7 @@ Example (random weights, for illustration only):
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import warnings
@@ -98,6 +99,17 @@ def vgg_preprocess(x):
     return x - ops.convert_to_tensor(IMAGENET_MEAN_BGR, dtype="float32")
 
 
+@contextlib.contextmanager
+def float32_policy():
+    """Build layers in float32 whatever the global mixed-precision policy."""
+    old = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("float32")
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(old)
+
+
 def _is_random(weights) -> bool:
     return weights is None or (isinstance(weights, str) and weights.lower() in ("none", "random"))
 
@@ -158,7 +170,8 @@ class VGGFeatures(keras.layers.Layer):
                           "meaningless (for tests only)", UserWarning, stacklevel=2)
 
         build = getattr(keras.applications, network.upper())
-        base = build(include_top=False, weights=None, input_shape=(None, None, 3))
+        with float32_policy():
+            base = build(include_top=False, weights=None, input_shape=(None, None, 3))
         valid = [la.name for la in base.layers[1:]]
         for given, kname in zip(self.layer_names, self.keras_layers, strict=True):
             if kname not in valid:
@@ -176,7 +189,8 @@ class VGGFeatures(keras.layers.Layer):
                                 f"{network} (no top) .weights.h5") from err
         outputs = [base.get_layer(n).output for n in self.keras_layers]
         # The functional graph keeps only the layers up to the deepest requested one.
-        self.model = keras.Model(base.input, outputs, name=f"{network}_features")
+        with float32_policy():
+            self.model = keras.Model(base.input, outputs, name=f"{network}_features")
         self.model.trainable = False
 
     def call(self, images):

@@ -171,9 +171,12 @@ class InceptionFeatures:
         else:
             local = None if str(weights) == "imagenet" else weights
             path = resolve_weights(INCEPTION_WEIGHTS, local)  # fail before building
+        from cgtk.losses.perceptual import float32_policy
+
         s = self.image_size
-        model = keras.applications.InceptionV3(include_top=False, weights=None,
-                                               input_shape=(s, s, 3), pooling="avg")
+        with float32_policy():
+            model = keras.applications.InceptionV3(include_top=False, weights=None,
+                                                   input_shape=(s, s, 3), pooling="avg")
         if path is not None:
             try:
                 model.load_weights(str(path))

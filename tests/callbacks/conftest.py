@@ -49,7 +49,7 @@ def trainer(tmp_path):
 
 def make_rows(start, stop, epoch=0, t0=100.0, dt=0.5, **extra):
     """Rows for steps start..stop (inclusive), one per step, dt seconds apart."""
-    return [{"step": s, "epoch": epoch, "time": t0 + (s - start) * dt,
+    return [{"step": s, "epoch": epoch, "time": t0 + s * dt,
              "G_gan": 1.0 / s, "D": 0.5 + 0.01 * s, **extra} for s in range(start, stop + 1)]
 
 

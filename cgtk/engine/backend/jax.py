@@ -156,6 +156,9 @@ class Stepper:
         self._step = jax.jit(step, donate_argnums=(0,)) if jit else step
 
     def distribute(self, dataset):
+        distribution = keras.distribution.distribution()
+        if distribution is not None:  # each process reads its own shard of every global batch
+            dataset = distribution.distribute_dataset(dataset)
         for batch in dataset.as_numpy_iterator():
             yield _distribute_batch(batch)
 

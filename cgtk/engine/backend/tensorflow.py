@@ -58,12 +58,12 @@ def train_step(model, data):
 
 def _jit_grad_fns(model, num_replicas):
     """Per-phase XLA-compiled loss-and-gradient functions (the #19005 workaround)."""
-    fns = []
-    for phase, optimizer in zip(model.training_phases, model.phase_optimizers):
-        def fn(data, carry, phase=phase, optimizer=optimizer):
+    def compiled(phase, optimizer):
+        def fn(data, carry):
             return _loss_and_grads(model, phase, optimizer, data, carry, num_replicas)
-        fns.append(tf.function(fn, jit_compile=True, reduce_retracing=True))
-    return fns
+        return tf.function(fn, jit_compile=True, reduce_retracing=True, autograph=False)
+
+    return [compiled(p, o) for p, o in zip(model.training_phases, model.phase_optimizers)]
 
 
 class Stepper:
@@ -93,7 +93,9 @@ class Stepper:
             return {k: strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
                     for k, v in per_replica.items()}
 
-        self._step = tf.function(step, jit_compile=outer_jit, reduce_retracing=True)
+        # autograph is not needed (phases are a Python loop; losses use keras.ops)
+        self._step = tf.function(step, jit_compile=outer_jit, reduce_retracing=True,
+                                 autograph=False)
 
     def distribute(self, dataset):
         """Turn a tf.data dataset of global batches into what :meth:`step` takes."""
