@@ -95,7 +95,7 @@ def plot_losses(csv_path, png_path, *, title: str | None = None) -> bool:
     axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
     # smoothing window ~ 1/30 of the run, so long runs stay readable
     weight = min(0.98, max(0.0, 1 - 30 / max(len(steps), 1)))
-    for ax, name in zip(axes, panels):
+    for ax, name in zip(axes, panels, strict=False):  # axes may outnumber panels
         if name == "lr":
             for i, key in enumerate(lrs):     # dashes keep identical schedules visible
                 ax.plot(steps, column[key], lw=1.8, label=key[3:],
@@ -106,20 +106,21 @@ def plot_losses(csv_path, png_path, *, title: str | None = None) -> bool:
             ax.legend(fontsize=8, frameon=False)
         else:
             values = column[name]
+            shown = values
             if len(steps) < 3:
                 ax.plot(steps, values, "o-", color="C0", lw=1.8, ms=4)
             elif weight == 0:
                 ax.plot(steps, values, color="C0", lw=1.6)
             else:
-                smoothed = smooth(values, weight)
+                smoothed = shown = smooth(values, weight)
                 ax.plot(steps, values, color="C0", lw=0.8, alpha=0.3)
                 ax.plot(steps, smoothed, color="C0", lw=1.8)
                 limits = robust_limits(values, smoothed)
                 if limits is not None:
                     ax.set_ylim(*limits)
-            finite = values[np.isfinite(values)]
+            finite = shown[np.isfinite(shown)]       # the smoothed value when smoothing
             last = f"{finite[-1]:.4g}" if len(finite) else "nan"
-            ax.set_title(f"{name}  (last {last})", fontsize=11, fontweight="bold")
+            ax.set_title(f"{name}  (now {last})", fontsize=11, fontweight="bold")
         for x in boundaries:
             ax.axvline(x, color="0.6", lw=0.6, ls=":")
         ax.grid(True, alpha=0.25)

@@ -65,11 +65,16 @@ class Progress(Callback):
 
     # -- state -------------------------------------------------------------------
     def on_train_begin(self, trainer):
-        self.console = trainer.console
+        self.console = getattr(trainer, "console", None)
+        if self.console is None:
+            from rich.console import Console
+
+            self.console = Console(stderr=True, highlight=False)
         self.ema: dict[str, float] = {}
         self.images_per_sec: float | None = None
         self.sec_per_step: float | None = None
         self._last = None                   # (step, time) of the previous interval's end
+        self._epoch = None                  # 0-based epoch of the last logged row
         self._last_print = -math.inf
         self._start = time.time()
         self._start_step = int(getattr(trainer, "global_step", 0) or 0)
@@ -107,6 +112,8 @@ class Progress(Callback):
             self.sec_per_step = rate if self.sec_per_step is None else (
                 0.7 * self.sec_per_step + 0.3 * rate)
         self._last = (interval.step, interval.time)
+        # the rows' epoch: at an epoch's last flush the trainer has already moved on
+        self._epoch = interval.epoch
 
         if self._bar is not None:
             self._bar.terms_text = self.terms_text()
@@ -115,7 +122,10 @@ class Progress(Callback):
                              eta=format_duration(self.eta(trainer)))
         else:
             now = time.monotonic()
-            if now - self._last_print >= self.plain_every:
+            spe = getattr(trainer, "steps_per_epoch", None)
+            epoch_done = bool(spe) and interval.step == (interval.epoch + 1) * spe
+            # an epoch's last interval is followed by its epoch line: don't say it twice
+            if now - self._last_print >= self.plain_every and not epoch_done:
                 self._last_print = now
                 self._print(self.line(trainer))
 
@@ -145,7 +155,8 @@ class Progress(Callback):
         return " ".join(f"{k}={_fmt(v)}" for k, v in self.ema.items())
 
     def line(self, trainer, *, epoch=None, eta=True) -> str:
-        epoch = trainer.epoch if epoch is None else epoch
+        if epoch is None:
+            epoch = trainer.epoch if self._epoch is None else self._epoch
         parts = [self._epoch_text(trainer, epoch),
                  f"step {trainer.global_step}/{getattr(trainer, 'total_steps', None) or '?'}"]
         if self.ema:

@@ -7,7 +7,8 @@ input of super-resolution lines up with its output; cells smaller than ``min_siz
 are further enlarged by an integer factor so 32-64 px training crops stay visible.
 
 Sharing: :func:`sample_grid` renders the grid for the trainer's current step once and
-caches it on the trainer as ``trainer.last_sample_grid`` (a :class:`SampleGrid`);
+caches it on the trainer as ``trainer.last_grid`` (a :class:`SampleGrid`: ``.step``,
+``.image``);
 :class:`Samples` and the TensorBoard callback both call it, so the model runs once per
 epoch whichever of them runs first.
 
@@ -32,8 +33,8 @@ __all__ = ["Samples", "SampleGrid", "render_grid", "write_grid", "sample_grid", 
            "GAP"]
 
 GAP = 2                 # px between cells and around the grid
-BACKGROUND = 255        # white
-TEXT = (20, 20, 20)
+BACKGROUND = 64         # dark grey: white, black and mid-grey images all keep visible edges
+TEXT = (255, 255, 255)
 
 
 def to_uint8(images) -> np.ndarray:
@@ -92,7 +93,7 @@ def render_grid(columns: dict, *, min_size: int = 128, gap: int = GAP) -> np.nda
     counts = {im.shape[0] for im in images}
     if len(counts) != 1:
         raise ValueError(f"sample columns have different batch sizes: "
-                         f"{dict(zip(titles, (im.shape[0] for im in images)))}")
+                         f"{ {t: im.shape[0] for t, im in zip(titles, images, strict=True)} }")
     rows = counts.pop()
     cell_h = max(im.shape[1] for im in images)
     cell_w = max(im.shape[2] for im in images)
@@ -150,13 +151,13 @@ class SampleGrid:
 
 def sample_grid(trainer, **kwargs) -> np.ndarray:
     """The grid for ``trainer.sample_columns()`` at ``trainer.global_step``, rendered
-    once per step and cached as ``trainer.last_sample_grid``."""
-    cached = getattr(trainer, "last_sample_grid", None)
+    once per step and cached as ``trainer.last_grid``."""
+    cached = getattr(trainer, "last_grid", None)
     if isinstance(cached, SampleGrid) and cached.step == trainer.global_step:
         return cached.image
     image = render_grid(trainer.sample_columns(), **kwargs)
     try:
-        trainer.last_sample_grid = SampleGrid(trainer.global_step, image)
+        trainer.last_grid = SampleGrid(trainer.global_step, image)
     except AttributeError:  # a trainer with __slots__: no sharing, still correct
         pass
     return image

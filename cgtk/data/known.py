@@ -136,6 +136,15 @@ _ENTRIES = [
         citation=("Agustsson, Timofte. NTIRE 2017 Challenge on Single Image Super-Resolution: "
                   "Dataset and Study. CVPR Workshops 2017"),
         licence="DIV2K: academic research only"),
+    KnownDataset(
+        name="coco2014", kind="style",
+        summary="MS-COCO 2014 train images (83k), the content set of fast style transfer",
+        # COCO publishes no checksum for this 13 GB archive: sha256/size None.
+        downloads=(Download("http://images.cocodataset.org/zips/train2014.zip",
+                            "train2014.zip"),),
+        subdir="train2014",
+        citation="Lin et al. Microsoft COCO: Common Objects in Context. ECCV 2014",
+        licence="COCO images: Flickr terms of use; annotations CC BY 4.0"),
     _sr_eval("Set5", "Set5 SR benchmark: 5 HR images (evaluation)",
              "Bevilacqua et al. Low-Complexity Single-Image Super-Resolution based on "
              "Nonnegative Neighbor Embedding. BMVC 2012"),

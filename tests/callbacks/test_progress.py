@@ -12,18 +12,19 @@ def output(trainer):
 def test_plain_lines_when_not_a_terminal(trainer, make_rows, advance):
     p = Progress(plain_every=0)
     p.on_train_begin(trainer)
-    for start in (1, 6):
-        rows = make_rows(start, start + 4)
+    for start in (1, 5, 9):
+        rows = make_rows(start, start + 3 if start < 9 else 10)
         for row in rows:
             advance(trainer, [row])
             p.on_step(trainer)
         p.on_logs(trainer, rows)
     lines = output(trainer).splitlines()
-    assert len(lines) == 2
-    assert lines[0].startswith("epoch 1/2  step 5/20  G_gan=")
+    assert len(lines) == 2                    # the epoch's last interval waits for its epoch line
+    assert lines[0].startswith("epoch 1/2  step 4/20  G_gan=")
     assert " D=" in lines[0] and "8.0 img/s" in lines[0] and "ETA 0:00:08" in lines[0]
-    assert "ETA 0:00:05" in lines[1]                                 # 10 steps x 0.5 s left
-    assert "\x1b[" not in output(trainer)                            # no escape codes
+    assert lines[1].startswith("epoch 1/2  step 8/20") and "ETA 0:00:06" in lines[1]
+    assert "\x1b[" not in output(trainer)                           # no escape codes
+    trainer.epoch = 1                                               # as the real trainer does
     p.on_epoch_end(trainer, 0)
     p.on_train_end(trainer, "finished")
     lines = output(trainer).splitlines()
@@ -73,3 +74,12 @@ def test_terminal_bar_shows_terms(trainer, make_rows, advance):
     text = output(trainer)
     assert "epoch 1/2  step 10/20" in text and "epoch 2/2  step 20/20" in text
     assert p._bar is None
+
+
+def test_line_uses_the_rows_epoch(trainer, make_rows):
+    """The trainer moves to the next epoch before the epoch's last flush."""
+    p = Progress(plain_every=0)
+    p.on_train_begin(trainer)
+    trainer.global_step, trainer.epoch = 9, 1
+    p.on_logs(trainer, make_rows(1, 9, epoch=0))
+    assert output(trainer).startswith("epoch 1/2  step 9/20")

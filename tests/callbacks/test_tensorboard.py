@@ -46,7 +46,7 @@ def test_scalars_and_image_written(trainer, make_rows, advance):
     assert step == 10
     decoded = np.asarray(Image.open(io.BytesIO(value.image.encoded_image_string)))
     assert decoded.shape == (value.image.height, value.image.width, 3)
-    assert np.array_equal(decoded, trainer.last_sample_grid.image)
+    assert np.array_equal(decoded, trainer.last_grid.image)
 
 
 def test_resume_marks_session_start(trainer, make_rows, advance):
