@@ -75,10 +75,13 @@ def upsample_stages(scale: int) -> list[int]:
     return [2, 2] if scale == 4 else [scale]
 
 
-def _conv(x, filters, kernel, name, stride=1, use_bias=True, seed=None):
+def _conv(x, filters, kernel, name, stride=1, use_bias=True, seed=None, gain=1.0):
+    # He (Kaiming) normal, fan_in, times ``gain`` (MSRResNet scales it by 0.1 without BN).
+    init = keras.initializers.VarianceScaling(scale=2.0 * gain ** 2, mode="fan_in",
+                                              distribution="untruncated_normal", seed=seed)
     return keras.layers.Conv2D(
         filters, kernel, strides=stride, padding="same", use_bias=use_bias, name=name,
-        kernel_initializer=keras.initializers.HeNormal(seed=seed))(x)
+        kernel_initializer=init)(x)
 
 
 def _bn(x, name):
@@ -116,6 +119,9 @@ def srresnet_generator(scale: int = 4, n_blocks: int = 16, n_feats: int = 64,
         output: ``"linear"`` (the paper's SRResNet for MSE) or ``"tanh"``.
         res_scale: multiply each residual branch by this before the skip (1: paper).
         seed: base seed of the kernel initialisers (None: Keras' global RNG).
+
+    Kernels are He-normal; without batch norm they are scaled by 0.1 (MSRResNet's
+    initialisation), which keeps the un-normalised residual stack near identity at start.
     """
     if norm not in NORMS:
         raise ValueError(f"norm must be one of {NORMS}, got {norm!r}")
@@ -123,29 +129,30 @@ def srresnet_generator(scale: int = 4, n_blocks: int = 16, n_feats: int = 64,
         raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
     seeds = _Seeds(seed)
     bn = norm == "batch"
+    g = 1.0 if bn else 0.1
     inp = keras.Input((None, None, channels), name="lr")
-    x = _conv(inp, n_feats, 9, "head_conv", seed=seeds())
+    x = _conv(inp, n_feats, 9, "head_conv", seed=seeds(), gain=g)
     x = skip = _prelu(x, "head_prelu")
     for i in range(n_blocks):
-        y = _conv(x, n_feats, 3, f"block{i}_conv1", use_bias=not bn, seed=seeds())
+        y = _conv(x, n_feats, 3, f"block{i}_conv1", use_bias=not bn, seed=seeds(), gain=g)
         if bn:
             y = _bn(y, f"block{i}_bn1")
         y = _prelu(y, f"block{i}_prelu")
-        y = _conv(y, n_feats, 3, f"block{i}_conv2", use_bias=not bn, seed=seeds())
+        y = _conv(y, n_feats, 3, f"block{i}_conv2", use_bias=not bn, seed=seeds(), gain=g)
         if bn:
             y = _bn(y, f"block{i}_bn2")
         if res_scale != 1.0:
             y = keras.layers.Rescaling(res_scale, name=f"block{i}_scale")(y)
         x = keras.layers.Add(name=f"block{i}_add")([x, y])
-    x = _conv(x, n_feats, 3, "body_conv", use_bias=not bn, seed=seeds())
+    x = _conv(x, n_feats, 3, "body_conv", use_bias=not bn, seed=seeds(), gain=g)
     if bn:
         x = _bn(x, "body_bn")
     x = keras.layers.Add(name="global_skip")([skip, x])
     for i, r in enumerate(upsample_stages(scale)):
-        x = _conv(x, n_feats * r * r, 3, f"up{i}_conv", seed=seeds())
+        x = _conv(x, n_feats * r * r, 3, f"up{i}_conv", seed=seeds(), gain=g)
         x = PixelShuffle(r, name=f"up{i}_shuffle")(x)
         x = _prelu(x, f"up{i}_prelu")
-    x = _conv(x, channels, 9, "tail_conv", seed=seeds())
+    x = _conv(x, channels, 9, "tail_conv", seed=seeds(), gain=g)
     x = keras.layers.Activation("tanh" if output == "tanh" else "linear", dtype="float32",
                                 name="output")(x)
     return keras.Model(inp, x, name=name)

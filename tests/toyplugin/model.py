@@ -70,8 +70,7 @@ class ToyGAN(cgtk.GANModel):
         l1 = ops.mean(ops.abs(ops.cast(fake, "float32") - ops.cast(b, "float32")))
         self.step_counter.assign(self.step_counter + 1.0)
         if self.config.nan_at_step >= 0:
-            bad = ops.cast(self.step_counter > self.config.nan_at_step, "float32")
-            l1 = l1 + bad * float("nan")
+            l1 = ops.where(self.step_counter > self.config.nan_at_step, float("nan"), l1)
         carry["fake"] = fake
         return adv + self.config.lambda_l1 * l1, {"G_gan": adv, "G_l1": l1}
 

@@ -109,6 +109,9 @@ class Stepper:
     def sync(self) -> None:
         """Variables are updated in place on TensorFlow: nothing to do."""
 
+    def reload(self) -> None:
+        """Variables are read in place on TensorFlow: nothing to do."""
+
     def logs_to_numpy(self, logs) -> dict:
         return {k: float(v) for k, v in logs.items()}
 

@@ -1,0 +1,238 @@
+"""Safe loading of inference networks from a run directory or a ``.keras`` file.
+
+cgtk loads models only with ``keras.saving.load_model(path, safe_mode=True)`` from
+``.keras`` archives: never from legacy ``.h5``/``.hdf5``, TF ``.pb`` graphs or pickles,
+and never with ``safe_mode=False``. A ``.keras`` file whose config holds code (a
+``Lambda`` layer, or any other function Keras would have to deserialise) is refused
+with a :class:`~cgtk.errors.CgtkError` before anything in it runs.
+
+Custom layers must be registered before loading: :func:`load_source` imports
+``cgtk.nn`` and, for a run directory, the plugin's model module (through
+:func:`cgtk.registry.get`); for a bare ``.keras`` file an unknown-class error makes it
+import every installed plugin's model class once and retry.
+
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "net.h5"; _ = p.write_bytes(b"x")
+>>> try:
+...     check_model_file(p)
+... except Exception as err:
+...     print(str(err).split(":")[1].strip()[:34])
+refusing to load a legacy .h5 file
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cgtk.errors import CgtkError
+
+#: Model formats cgtk refuses to load, and why.
+REFUSED_SUFFIXES = {
+    ".h5": "a legacy .h5 file", ".hdf5": "a legacy .h5 file",
+    ".pb": "a TensorFlow graph (.pb)", ".pkl": "a pickle", ".pickle": "a pickle",
+    ".pt": "a PyTorch file", ".pth": "a PyTorch file", ".ckpt": "a checkpoint",
+    ".tflite": "a LiteRT file", ".onnx": "an ONNX file",
+}
+
+_UNSAFE = re.compile(r"safe_mode|lambda|unsafe|arbitrary code|deserializ\w* of (a|an) "
+                     r"`?function", re.I)
+_UNKNOWN = re.compile(r"could not locate (class|function)|unknown (layer|object|class)|"
+                      r"not found in the registered|was not found", re.I)
+
+
+@dataclass
+class Entry:
+    """One inference network: its file and how it maps inputs to outputs."""
+
+    name: str
+    file: Path
+    multiple: int = 1
+    scale: int = 1
+    description: str = ""
+
+
+@dataclass
+class Source:
+    """What ``cgtk infer|eval|export SOURCE`` reads.
+
+    Attributes:
+        path: the run directory or ``.keras`` file.
+        kind: ``"run"`` or ``"model"``.
+        record: the run's ``config.json`` (``{}`` for a bare model).
+        entries: inference networks by name, in order (the first is the default).
+        notes: things worth telling the user (e.g. a plugin that could not be imported).
+    """
+
+    path: Path
+    kind: str
+    record: dict = field(default_factory=dict)
+    entries: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+    @property
+    def plugin(self) -> str | None:
+        return (self.record.get("plugin") or {}).get("name")
+
+    @property
+    def data_kind(self) -> str | None:
+        return (self.record.get("plugin") or {}).get("data_kind")
+
+    def entry(self, direction: str | None = None) -> Entry:
+        """The entry named ``direction`` (default: the first); CgtkError if absent."""
+        if not self.entries:
+            raise CgtkError(f"{self.path}: no inference network recorded")
+        if direction is None:
+            return next(iter(self.entries.values()))
+        if direction not in self.entries:
+            names = ", ".join(self.entries)
+            raise CgtkError(f"--direction {direction}: {self.path} has no such network",
+                            hint=f"choose one of: {names}")
+        return self.entries[direction]
+
+
+def check_model_file(path: Path) -> Path:
+    """Refuse anything but a ``.keras`` zip archive, with a one-line reason."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if path.is_dir():
+        if (path / "saved_model.pb").exists():
+            raise CgtkError(f"{path}: refusing to load a TF SavedModel as a Keras model",
+                            hint="pass a run directory or a .keras inference model")
+        raise CgtkError(f"{path}: not a cgtk run directory (no config.json) and not a "
+                        ".keras file")
+    if suffix in REFUSED_SUFFIXES:
+        raise CgtkError(f"{path}: refusing to load {REFUSED_SUFFIXES[suffix]}: cgtk loads "
+                        "models only from .keras files (safe_mode)",
+                        hint="re-save the model with model.save('net.keras') in a trusted "
+                        "environment")
+    if suffix != ".keras":
+        raise CgtkError(f"{path}: not a .keras file", hint="pass a run directory or a "
+                        ".keras inference model")
+    if not path.is_file():
+        raise CgtkError(f"{path}: no such file")
+    if not zipfile.is_zipfile(path):
+        raise CgtkError(f"{path}: not a valid .keras archive (not a zip file)")
+    return path
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split())[:240]
+
+
+def _import_all_plugins() -> None:
+    from cgtk import registry
+
+    registry.check_all(registry.discover())
+
+
+def load_keras_model(path: Path, *, retry_plugins: bool = True):
+    """``keras.saving.load_model(path, safe_mode=True, compile=False)``, errors translated.
+
+    Unsafe content (Lambda layers, serialised functions) -> CgtkError, nothing runs.
+    An unknown class -> import every installed plugin's model once and retry.
+    """
+    path = check_model_file(path)
+    import keras
+
+    import cgtk.nn  # noqa: F401 - registers cgtk's own layers
+
+    try:
+        return keras.saving.load_model(str(path), compile=False, safe_mode=True)
+    except Exception as err:  # noqa: BLE001 - Keras raises ValueError/TypeError/...
+        text = _one_line(err)
+        if _UNSAFE.search(text):
+            raise CgtkError(f"{path}: refused: the model contains code that loading would "
+                            "run (a Lambda layer or a serialised function); cgtk loads "
+                            "models with safe_mode=True only",
+                            hint="rebuild the network without Lambda layers (use registered "
+                            "custom layers) and re-save it") from None
+        if _UNKNOWN.search(text) and retry_plugins:
+            _import_all_plugins()
+            return load_keras_model(path, retry_plugins=False)
+        if _UNKNOWN.search(text):
+            raise CgtkError(f"{path}: uses a layer class no installed plugin registers "
+                            f"({text})", hint="install the plugin that trained it "
+                            "('cgtk plugins list')") from None
+        raise CgtkError(f"{path}: cannot load the model: {text}") from None
+
+
+def _run_entries(run_path: Path, record: dict) -> dict:
+    entries = {}
+    for name, spec in (record.get("inference") or {}).items():
+        file = str(spec.get("file") or f"{name}.keras")
+        if Path(file).name != file or not file.endswith(".keras"):
+            raise CgtkError(f"{run_path}/config.json: inference file {file!r} must be a "
+                            ".keras file inside the run directory")
+        entries[name] = Entry(name=name, file=run_path / file,
+                              multiple=int(spec.get("multiple") or 1),
+                              scale=int(spec.get("scale") or 1),
+                              description=str(spec.get("description") or ""))
+    return entries
+
+
+def open_source(path) -> Source:
+    """Read a run directory's ``config.json`` or accept a ``.keras`` file; loads no model."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise CgtkError(f"{path}: no such run directory or .keras file")
+    if path.is_dir() and (path / "config.json").is_file():
+        from cgtk.runs import RunDir
+
+        record = RunDir(path).read_config()
+        entries = _run_entries(path, record)
+        if not entries:
+            raise CgtkError(f"{path}/config.json lists no inference network",
+                            hint="was the run written by an older cgtk? re-run 'cgtk train "
+                            "--resume' to write it")
+        return Source(path=path, kind="run", record=record, entries=entries)
+    check_model_file(path)
+    return Source(path=path, kind="model", entries={path.stem: Entry(path.stem, path)})
+
+
+def _import_plugin(source: Source) -> None:
+    if not source.plugin:
+        return
+    from cgtk import registry
+
+    try:
+        registry.get(source.plugin)
+    except CgtkError as err:
+        source.notes.append(f"plugin '{source.plugin}' is unavailable ({err}); trying to "
+                            "load the network with the layers that are installed")
+
+
+def probe_scale(model, multiple: int) -> int:
+    """Output size / input size of ``model`` on a small input (1 if it cannot tell)."""
+    import numpy as np
+
+    side = max(1, int(multiple)) * max(1, -(-16 // max(1, int(multiple))))
+    x = np.zeros((1, side, side, int(model.inputs[0].shape[-1] or 3)), "float32")
+    try:
+        y = np.asarray(model(x, training=False))
+    except Exception:  # noqa: BLE001 - a probe only
+        return 1
+    return max(1, int(round(y.shape[1] / side)))
+
+
+def load_network(source: Source, direction: str | None = None):
+    """``(Entry, keras.Model)`` for ``direction`` (default: the source's first network).
+
+    For a bare ``.keras`` file the entry's ``multiple`` is the product of the strides
+    (:func:`cgtk.nn.required_multiple`) and ``scale`` is measured on a small input.
+    """
+    entry = source.entry(direction)
+    if source.kind == "run":
+        _import_plugin(source)
+        if not entry.file.is_file():
+            raise CgtkError(f"{entry.file}: missing (the run lists it in config.json)",
+                            hint="the run may not have finished an epoch yet")
+    model = load_keras_model(entry.file)
+    if source.kind == "model":
+        from cgtk.nn import required_multiple
+
+        entry.multiple = max(1, int(required_multiple(model)))
+        entry.scale = probe_scale(model, entry.multiple)
+        entry.description = entry.description or model.name
+    return entry, model

@@ -1,0 +1,108 @@
+"""pix2pix (Isola et al. 2017): paired translation with a conditional GAN and an L1 loss.
+
+* ``G``: U-Net-256 (batch norm, dropout 0.5 in the three innermost decoder blocks, kept
+  on at inference by default) or a ResNet generator (``netG``).
+* ``D``: conditional 70x70 PatchGAN on ``concat(input, output)`` (6 channels).
+
+One step has two phases, as the reference's ``pix2pix_model.py``:
+
+1. ``generator``: ``GAN(D(a, G(a)), real) + lambda_l1 * |G(a) - b|``; puts ``fake_B`` in
+   ``carry``.
+2. ``discriminator``: real pair ``(a, b)`` vs fake pair ``(a, fake_B)`` from ``carry``,
+   lsgan/vanilla losses weighted by 0.5 (the generator is not rerun).
+
+>>> model = Pix2Pix(Pix2PixConfig(ngf=4, ndf=4, num_downs=5))
+>>> model.inference_networks()["generator"].multiple
+32
+"""
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+import cgtk
+from cgtk import losses, nn
+from cgtk.engine.model import Inference
+from cgtk_pix2pix.config import Pix2PixConfig, apply_data_hints
+
+
+def _seed(base, offset):
+    return None if base is None else int(base) * 7919 + offset
+
+
+class Pix2Pix(cgtk.GANModel):
+    """pix2pix with the reference's defaults; see the module docstring and docs/pix2pix.md."""
+
+    Config = Pix2PixConfig
+
+    def __init__(self, config=None):
+        super().__init__(config)
+        c = self.config
+        s = c.seed
+        if c.is_unet():
+            self.G = nn.unet_generator(
+                num_downs=c.generator_depth(), ngf=c.ngf, norm=c.norm,
+                use_dropout=c.use_dropout, dropout_at_inference=c.dropout_at_inference,
+                init_gain=c.init_gain, seed=_seed(s, 1000), name="G")
+        else:
+            self.G = nn.resnet_generator(
+                ngf=c.ngf, n_blocks=c.generator_depth(), norm=c.norm, use_dropout=c.use_dropout,
+                init_gain=c.init_gain, seed=_seed(s, 1000), name="G")
+        if c.netD == "pixel":
+            self.D = nn.pixel_discriminator(6, ndf=c.ndf, norm=c.norm, init_gain=c.init_gain,
+                                            seed=_seed(s, 2000), name="D")
+        else:
+            self.D = nn.patch_discriminator(6, ndf=c.ndf, n_layers=c.n_layers_D, norm=c.norm,
+                                            init_gain=c.init_gain, seed=_seed(s, 2000), name="D")
+        self.seed_generator = keras.random.SeedGenerator(_seed(s, 3))
+
+    @classmethod
+    def apply_data_hints(cls, config, hints: dict) -> list[str]:
+        """Set ``direction`` from the data's hint if the user left it unset (see
+        :func:`cgtk_pix2pix.config.apply_data_hints`). For the engine, before loading data."""
+        return apply_data_hints(config, hints)
+
+    # ------------------------------------------------------------ phases ---
+
+    def phases(self):
+        c = self.config
+        return [
+            cgtk.Phase("generator", [self.G], self.generator_loss,
+                       lr=c.lr, beta_1=c.beta_1, beta_2=c.beta_2),
+            cgtk.Phase("discriminator", [self.D], self.discriminator_loss,
+                       lr=c.lr, beta_1=c.beta_1, beta_2=c.beta_2),
+        ]
+
+    def generator_loss(self, batch, carry):
+        c = self.config
+        real_A, real_B = batch
+        fake_B = self.G(real_A, training=True)
+        logits = self.D(ops.concatenate([real_A, ops.cast(fake_B, real_A.dtype)], axis=-1),
+                        training=True)
+        terms = {"G_GAN": losses.generator_adversarial(logits, c.gan_mode),
+                 "G_L1": c.lambda_l1 * losses.l1(fake_B, real_B)}
+        carry["fake_B"] = fake_B
+        return terms["G_GAN"] + terms["G_L1"], terms
+
+    def discriminator_loss(self, batch, carry):
+        c = self.config
+        real_A, real_B = batch
+        fake_B = ops.cast(ops.stop_gradient(carry["fake_B"]), real_A.dtype)
+        real_pair = ops.concatenate([real_A, real_B], axis=-1)
+        fake_pair = ops.concatenate([real_A, fake_B], axis=-1)
+        loss = losses.discriminator_adversarial(self.D(real_pair, training=True),
+                                                self.D(fake_pair, training=True), c.gan_mode)
+        if c.gan_mode == "wgangp":
+            from cgtk.engine import backend
+
+            loss = loss + backend.current().gradient_penalty(
+                self.D, real_pair, fake_pair, c.lambda_gp, seed=self.seed_generator)
+        return loss, {"D": loss}
+
+    # --------------------------------------------------------- inference ---
+
+    def inference(self):
+        direction = self.config.direction or "AtoB"
+        what = "A -> B" if direction == "AtoB" else "B -> A"
+        return {"generator": Inference(self.G, multiple=nn.required_multiple(self.G),
+                                       description=f"{what} ({direction})")}

@@ -1,0 +1,112 @@
+"""Models load only from .keras with safe_mode=True; code in a model never runs."""
+import zipfile
+
+import keras
+import numpy as np
+import pytest
+
+from cgtk.cli.main import main
+from cgtk.errors import CgtkError
+from cgtk.inference import load_keras_model, open_source
+
+
+@pytest.fixture(scope="module")
+def gadget(tmp_path_factory):
+    """A .keras file whose Lambda layer creates a sentinel file when executed."""
+    root = tmp_path_factory.mktemp("gadget")
+    sentinel = root / "PWNED"
+    fn = eval(f"lambda x: (__import__('pathlib').Path({str(sentinel)!r}).touch(), x)[1]")
+    inp = keras.Input((None, None, 3))
+    model = keras.Model(inp, keras.layers.Lambda(fn)(keras.layers.Conv2D(3, 1)(inp)))
+    path = root / "evil.keras"
+    model.save(path)
+    sentinel.unlink(missing_ok=True)  # building the model ran it once, here, on purpose
+    return path, sentinel
+
+
+def test_lambda_model_is_refused_and_nothing_runs(gadget, capsys):
+    path, sentinel = gadget
+    with pytest.raises(CgtkError, match="refused.*Lambda.*safe_mode"):
+        load_keras_model(path)
+    assert not sentinel.exists()
+    out = path.parent / "out"
+    img = path.parent / "img.png"
+    from PIL import Image
+
+    Image.new("RGB", (8, 8)).save(img)
+    for argv in (["infer", str(path), "-i", str(img), "-o", str(out)],
+                 ["export", str(path), "--format", "keras", "-o", str(path.parent / "x")]):
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert "refused" in err and "Lambda" in err and "Traceback" not in err
+        assert len([line for line in err.splitlines() if line.strip()]) == 1
+    assert not sentinel.exists()
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_the_gadget_is_real(gadget):
+    """Control: an unsafe load would have run the code (so the test above can fail)."""
+    path, sentinel = gadget
+    keras.config.enable_unsafe_deserialization()
+    try:
+        keras.saving.load_model(path, safe_mode=False)
+    finally:
+        keras.config.disable_unsafe_deserialization() if hasattr(
+            keras.config, "disable_unsafe_deserialization") else None
+    assert sentinel.exists()
+    sentinel.unlink()
+
+
+@pytest.mark.parametrize("name, fragment", [
+    ("net.h5", "legacy .h5"), ("net.hdf5", "legacy .h5"), ("graph.pb", "TensorFlow graph"),
+    ("net.pkl", "pickle"), ("net.txt", "not a .keras file")])
+def test_other_formats_are_refused(tmp_path, name, fragment):
+    p = tmp_path / name
+    p.write_bytes(b"\x80\x04data")
+    with pytest.raises(CgtkError, match=fragment):
+        open_source(p)
+
+
+def test_saved_model_dir_and_fake_zip_are_refused(tmp_path):
+    (tmp_path / "sm").mkdir()
+    (tmp_path / "sm" / "saved_model.pb").write_bytes(b"x")
+    with pytest.raises(CgtkError, match="SavedModel"):
+        open_source(tmp_path / "sm")
+    (tmp_path / "fake.keras").write_bytes(b"not a zip")
+    with pytest.raises(CgtkError, match="not a valid .keras"):
+        load_keras_model(tmp_path / "fake.keras")
+
+
+def test_run_config_cannot_point_outside_the_run(tmp_path):
+    (tmp_path / "config.json").write_text(
+        '{"inference": {"g": {"file": "../elsewhere.keras", "multiple": 1, "scale": 1}}}')
+    with pytest.raises(CgtkError, match="inside the run directory"):
+        open_source(tmp_path)
+
+
+def test_unknown_class_retries_after_importing_plugins(tmp_path, toy_site):
+    """A bare .keras using the toy plugin's layer loads once plugins are imported."""
+    import importlib
+    import sys
+
+    from helpers import run_python
+
+    code = f"""
+import keras, sys
+sys.path.insert(0, {str(toy_site)!r})
+import toyplugin.model as m
+inp = keras.Input((None, None, 3))
+keras.Model(inp, m.CallCounter()(inp)).save({str(tmp_path / 'c.keras')!r})
+"""
+    assert run_python(code, paths=[toy_site]).returncode == 0
+    code = f"""
+import sys
+sys.path.insert(0, {str(toy_site)!r})
+from cgtk.inference import load_keras_model
+assert "toyplugin.model" not in sys.modules
+m = load_keras_model({str(tmp_path / 'c.keras')!r})
+print("loaded", type(m.layers[1]).__name__)
+"""
+    r = run_python(code, paths=[toy_site])
+    assert "loaded CallCounter" in r.stdout, r.stderr[-2000:]
+    del importlib, sys, np, zipfile
