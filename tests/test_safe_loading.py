@@ -1,8 +1,5 @@
 """Models load only from .keras with safe_mode=True; code in a model never runs."""
-import zipfile
-
 import keras
-import numpy as np
 import pytest
 
 from cgtk.cli.main import main
@@ -86,9 +83,6 @@ def test_run_config_cannot_point_outside_the_run(tmp_path):
 
 def test_unknown_class_retries_after_importing_plugins(tmp_path, toy_site):
     """A bare .keras using the toy plugin's layer loads once plugins are imported."""
-    import importlib
-    import sys
-
     from helpers import run_python
 
     code = f"""
@@ -109,4 +103,3 @@ print("loaded", type(m.layers[1]).__name__)
 """
     r = run_python(code, paths=[toy_site])
     assert "loaded CallCounter" in r.stdout, r.stderr[-2000:]
-    del importlib, sys, np, zipfile

@@ -117,10 +117,6 @@ def check_model_file(path: Path) -> Path:
     return path
 
 
-def _one_line(err: BaseException) -> str:
-    return " ".join(str(err).split())[:240]
-
-
 def _import_all_plugins() -> None:
     from cgtk import registry
 
@@ -141,17 +137,18 @@ def load_keras_model(path: Path, *, retry_plugins: bool = True):
     try:
         return keras.saving.load_model(str(path), compile=False, safe_mode=True)
     except Exception as err:  # noqa: BLE001 - Keras raises ValueError/TypeError/...
-        text = _one_line(err)
-        if _UNSAFE.search(text):
+        full = " ".join(str(err).split())
+        text = full[:240]
+        if _UNSAFE.search(full):
             raise CgtkError(f"{path}: refused: the model contains code that loading would "
                             "run (a Lambda layer or a serialised function); cgtk loads "
                             "models with safe_mode=True only",
                             hint="rebuild the network without Lambda layers (use registered "
                             "custom layers) and re-save it") from None
-        if _UNKNOWN.search(text) and retry_plugins:
+        if _UNKNOWN.search(full) and retry_plugins:
             _import_all_plugins()
             return load_keras_model(path, retry_plugins=False)
-        if _UNKNOWN.search(text):
+        if _UNKNOWN.search(full) or "could not be deserialized" in full:
             raise CgtkError(f"{path}: uses a layer class no installed plugin registers "
                             f"({text})", hint="install the plugin that trained it "
                             "('cgtk plugins list')") from None
