@@ -49,6 +49,8 @@ setup(
         "pillow>=10",
         "numpy",
         "scipy",
+        "matplotlib",  # losses.png
+        "tomli; python_version < '3.11'",
     ],
     extras_require={
         "jax": ["jax>=0.4.30", "jaxlib>=0.4.30"],

@@ -42,3 +42,15 @@ def toy_site(tmp_path_factory) -> Path:
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     return root
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under KERAS_BACKEND=jax (tox -e jax), tests that call TensorFlow APIs in-process
+    are skipped with a stated reason; their JAX counterparts run in subprocesses."""
+    if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
+        return
+    skip = pytest.mark.skip(reason="TensorFlow-specific test; KERAS_BACKEND is "
+                            f"{os.environ['KERAS_BACKEND']}")
+    for item in items:
+        if "tensorflow_only" in item.keywords:
+            item.add_marker(skip)

@@ -89,6 +89,25 @@ def _check_resume_changes(cls, base: dict, config, notes: list[str]) -> None:
         notes.append(f"overriding {f.name}: {old!r} -> {new!r}")
 
 
+def _apply_data_hints(request, source, config, base, notes) -> None:
+    """Use a known dataset's reference settings (facades: ``direction=BtoA``) for
+    keys the user did not set."""
+    from cgtk.config import coerce, field_types, parse_sets, read_toml
+
+    hints = getattr(source, "hints", None) or {}
+    if not hints:
+        return
+    explicit = {k for k, _ in parse_sets(request.sets)} | set(base or {})
+    if request.config_file is not None:
+        explicit |= set(read_toml(Path(request.config_file)))
+    types_ = field_types(type(config))
+    for key, value in hints.items():
+        if key in types_ and key not in explicit and getattr(config, key) != value:
+            setattr(config, key, coerce(value, types_[key], key))
+            notes.append(f"{key}={value}: the reference setting for {source.name} "
+                         f"(override with --set {key}=...)")
+
+
 def _versions(backend: str) -> dict:
     import keras
 
@@ -203,6 +222,7 @@ def prepare(request: TrainRequest, *, console=None, callbacks=None) -> Prepared:
             notes.append(f"overriding the data: {record.get('data')} -> {source.describe()}")
     else:
         source = cgtk_data.DataSource.from_description(record["data"])
+    _apply_data_hints(request, source, config, base, notes)
     train_data = cgtk_data.load_train_data(source, config)
     if train_data.skipped and console is not None:
         console.print(f"[yellow]skipped {len(train_data.skipped)} unusable file(s)[/], e.g. "

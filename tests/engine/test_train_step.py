@@ -131,6 +131,7 @@ def test_mixed_float16_scales_losses_and_skips_non_finite_steps():
     assert moved == "True"
 
 
+@pytest.mark.tensorflow_only
 def test_a_plugin_may_override_train_step():
     class Custom(ToyGAN):
         def train_step(self, data):  # TensorFlow-only plugin, as documented

@@ -127,7 +127,7 @@ def gradient_penalty(critic, real, fake, weight=10.0, seed=None):
     interp = real + alpha * (fake - real)
     with tf.GradientTape() as tape:
         tape.watch(interp)
-        scores = tf.cast(critic(interp, training=True), tf.float32)
-    grads = tape.gradient(tf.reduce_sum(scores), interp)
+        total = tf.reduce_sum(tf.cast(critic(interp, training=True), tf.float32))
+    grads = tape.gradient(total, interp)
     norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=[1, 2, 3]) + 1e-12)
     return weight * tf.reduce_mean(tf.square(norms - 1.0))
