@@ -54,8 +54,9 @@ setup(
     ],
     extras_require={
         "jax": ["jax>=0.4.30", "jaxlib>=0.4.30"],
-        "onnx": ["tf2onnx", "onnx", "onnxruntime"],
-        "test": ["pytest>=7", "jax>=0.4.30", "jaxlib>=0.4.30", "ruff"],
+        "onnx": ["tf2onnx>=1.17", "onnx", "onnxruntime>=1.20"],
+        "test": ["pytest>=7", "jax>=0.4.30", "jaxlib>=0.4.30", "ruff",
+                 "tf2onnx>=1.17", "onnx", "onnxruntime>=1.20"],
     },
     entry_points={
         "console_scripts": ["cgtk = cgtk.cli.main:run"],

@@ -2,10 +2,10 @@
 import keras
 import numpy as np
 import pytest
+from helpers import run_python
 
 from cgtk import export as ex
 from cgtk.errors import CgtkError
-from helpers import run_python
 
 
 def small_net(seed=0, dropout=0.0):

@@ -43,8 +43,15 @@ def infer(
         raise CgtkError(f"--batch-size {batch_size} must be at least 1")
     if tile is not None and tile < 1:
         raise CgtkError(f"--tile {tile} must be a positive number of pixels")
-    from cgtk.inference import (FORMATS, Predictor, check_output_dir, infer_files,
-                                list_inputs, load_network, open_source)
+    from cgtk.inference import (
+        FORMATS,
+        Predictor,
+        check_output_dir,
+        infer_files,
+        list_inputs,
+        load_network,
+        open_source,
+    )
 
     fmt = fmt.lower().lstrip(".")
     if fmt not in FORMATS:
@@ -65,8 +72,13 @@ def infer(
     what = f"{entry.name}" + (f" ({entry.description})" if entry.description else "")
     console.info(f"{what}: {len(files)} image(s), multiple {entry.multiple}, scale "
                  f"{entry.scale}" + (f", tiles {tile} overlap {overlap}" if tile else ""))
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=console.err, transient=True) as bar:

@@ -61,8 +61,25 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, eps: float = 1e-6) -> float:
 
 
 def fid_from_features(feats1, feats2) -> float:
-    """FID between two ``[N, D]`` feature arrays."""
-    return frechet_distance(*feature_stats(feats1), *feature_stats(feats2))
+    """FID between two ``[N, D]`` feature arrays.
+
+    With fewer images than feature dimensions (the usual case for a test split:
+    N < 2048), both covariances are singular and ``sqrtm`` of a D×D matrix is slow
+    (tens of seconds). Then ``tr sqrtm(S1 S2)`` is computed exactly from the
+    singular values of the small ``N1×N2`` matrix ``X1 X2ᵀ / sqrt((N1-1)(N2-1))``
+    of centred features: ``S1 S2`` and that matrix times its transpose share their
+    non-zero eigenvalues. Otherwise :func:`frechet_distance` (pytorch-fid's method).
+    """
+    f1, f2 = np.asarray(feats1, np.float64), np.asarray(feats2, np.float64)
+    if min(len(f1), len(f2)) > f1.shape[1]:
+        return frechet_distance(*feature_stats(f1), *feature_stats(f2))
+    if min(len(f1), len(f2)) < 2 or f1.shape[1] != f2.shape[1]:
+        raise ValueError(f"expected [N >= 2, D] features of equal D, got {f1.shape}, {f2.shape}")
+    c1, c2 = f1 - f1.mean(0), f2 - f2.mean(0)
+    n1, n2 = len(f1) - 1, len(f2) - 1
+    cross = linalg.svdvals(c1 @ c2.T / np.sqrt(n1 * n2))
+    diff = f1.mean(0) - f2.mean(0)
+    return float(diff.dot(diff) + (c1 ** 2).sum() / n1 + (c2 ** 2).sum() / n2 - 2 * cross.sum())
 
 
 def polynomial_mmd2(x: np.ndarray, y: np.ndarray) -> float:

@@ -44,11 +44,15 @@ class CycleGAN(cgtk.GANModel):
     """CycleGAN with the reference's defaults; see the module docstring and docs/cyclegan.md."""
 
     Config = CycleGANConfig
+    tiny_config = {"ngf": 8, "ndf": 8, "n_blocks": 2, "pool_size": 4}  # for check_plugin
 
     def __init__(self, config=None):
         super().__init__(config)
         c = self.config
         s = c.seed
+        if c.image_size % 4:
+            raise cgtk.CgtkError(f"image_size={c.image_size} is not a multiple of 4, which the "
+                                 "ResNet generators need", hint="e.g. --image-size 256")
 
         def generator(name, k):
             return nn.resnet_generator(ngf=c.ngf, n_blocks=c.n_blocks, norm=c.norm,

@@ -51,9 +51,9 @@ class Pix2PixConfig(cgtk.TrainConfig):
     lambda_l1: float = cgtk.option(100.0, "weight of the L1 term", paper=ISOLA)
     lambda_gp: float = cgtk.option(10.0, "wgangp: gradient-penalty weight",
                                    paper="Gulrajani et al. 2017")
-    direction: str | None = cgtk.option(
-        None, "AtoB or BtoA: which side is the input (none: the dataset's reference "
-        "direction, e.g. BtoA for facades; AtoB if it has none)", choices=DIRECTIONS)
+    direction: str = cgtk.option(
+        "AtoB", "which side of a pair is the input; unless set, a known dataset's reference "
+        "direction is used (facades: BtoA)", choices=DIRECTIONS, paper=REF)
     lr: float = cgtk.option(2e-4, "Adam learning rate (G and D)", paper=ISOLA)
     beta_1: float = cgtk.option(0.5, "Adam beta_1", paper=ISOLA)
     beta_2: float = cgtk.option(0.999, "Adam beta_2", paper=REF)
@@ -79,26 +79,3 @@ class Pix2PixConfig(cgtk.TrainConfig):
             return int(self.num_downs) if self.num_downs is not None else UNET_DEPTH[self.netG]
         return RESNET_BLOCKS[self.netG]
 
-
-def apply_data_hints(config: Pix2PixConfig, hints: dict) -> list[str]:
-    """Fill options the user left unset from the data's reference settings.
-
-    Only ``direction`` for now: ``None`` takes ``hints["direction"]`` (facades: BtoA),
-    else AtoB. Returns notes for the user. Must run before the data is loaded, since the
-    data pipeline reads ``config.direction``.
-
-    >>> c = Pix2PixConfig()
-    >>> apply_data_hints(c, {"direction": "BtoA"}), c.direction
-    (['direction=BtoA (the dataset's reference direction)'], 'BtoA')
-    >>> apply_data_hints(c, {"direction": "AtoB"}), c.direction   # set already: kept
-    ([], 'BtoA')
-    """
-    notes = []
-    if config.direction is None:
-        hinted = (hints or {}).get("direction")
-        if hinted in DIRECTIONS:
-            config.direction = hinted
-            notes.append(f"direction={hinted} (the dataset's reference direction)")
-        else:
-            config.direction = "AtoB"
-    return notes

@@ -23,7 +23,7 @@ from keras import ops
 import cgtk
 from cgtk import losses, nn
 from cgtk.engine.model import Inference
-from cgtk_pix2pix.config import Pix2PixConfig, apply_data_hints
+from cgtk_pix2pix.config import Pix2PixConfig
 
 
 def _seed(base, offset):
@@ -34,11 +34,14 @@ class Pix2Pix(cgtk.GANModel):
     """pix2pix with the reference's defaults; see the module docstring and docs/pix2pix.md."""
 
     Config = Pix2PixConfig
+    tiny_config = {"ngf": 8, "ndf": 8, "num_downs": 5}  # for cgtk.testing.check_plugin
 
     def __init__(self, config=None):
         super().__init__(config)
         c = self.config
         s = c.seed
+        if c.is_unet() and c.generator_depth() < 5:
+            raise cgtk.CgtkError(f"num_downs={c.num_downs} is too small", hint="use 5 or more")
         if c.is_unet():
             self.G = nn.unet_generator(
                 num_downs=c.generator_depth(), ngf=c.ngf, norm=c.norm,
@@ -55,12 +58,13 @@ class Pix2Pix(cgtk.GANModel):
             self.D = nn.patch_discriminator(6, ndf=c.ndf, n_layers=c.n_layers_D, norm=c.norm,
                                             init_gain=c.init_gain, seed=_seed(s, 2000), name="D")
         self.seed_generator = keras.random.SeedGenerator(_seed(s, 3))
-
-    @classmethod
-    def apply_data_hints(cls, config, hints: dict) -> list[str]:
-        """Set ``direction`` from the data's hint if the user left it unset (see
-        :func:`cgtk_pix2pix.config.apply_data_hints`). For the engine, before loading data."""
-        return apply_data_hints(config, hints)
+        multiple = nn.required_multiple(self.G)
+        if c.image_size % multiple:
+            raise cgtk.CgtkError(
+                f"image_size={c.image_size} is not a multiple of {multiple}, which netG="
+                f"{c.netG} (depth {c.generator_depth()}) needs",
+                hint=f"use --image-size {max(multiple, c.image_size // multiple * multiple)}"
+                + (", or --set num_downs=N with 2**N dividing it" if c.is_unet() else ""))
 
     # ------------------------------------------------------------ phases ---
 
@@ -102,7 +106,6 @@ class Pix2Pix(cgtk.GANModel):
     # --------------------------------------------------------- inference ---
 
     def inference(self):
-        direction = self.config.direction or "AtoB"
-        what = "A -> B" if direction == "AtoB" else "B -> A"
+        what = "A -> B" if self.config.direction == "AtoB" else "B -> A"
         return {"generator": Inference(self.G, multiple=nn.required_multiple(self.G),
-                                       description=f"{what} ({direction})")}
+                                       description=f"{what} ({self.config.direction})")}

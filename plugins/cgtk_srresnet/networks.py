@@ -26,6 +26,7 @@ SCALES = (2, 3, 4)
 OUTPUTS = ("linear", "tanh")
 NORMS = ("batch", "none")
 D_HEADS = ("gap", "flatten")
+SKIPS = ("none", "bilinear", "bicubic")
 
 
 @keras.saving.register_keras_serializable(package="cgtk_srresnet")
@@ -107,8 +108,8 @@ class _Seeds:
 
 def srresnet_generator(scale: int = 4, n_blocks: int = 16, n_feats: int = 64,
                        norm: str = "batch", output: str = "linear", channels: int = 3,
-                       res_scale: float = 1.0, seed: int | None = None,
-                       name: str = "srresnet") -> keras.Model:
+                       res_scale: float = 1.0, upsample_skip: str = "none",
+                       seed: int | None = None, name: str = "srresnet") -> keras.Model:
     """The SRResNet generator: LR ``[B, H, W, C]`` -> SR ``[B, scale*H, scale*W, C]``.
 
     Args:
@@ -118,6 +119,9 @@ def srresnet_generator(scale: int = 4, n_blocks: int = 16, n_feats: int = 64,
         norm: ``"batch"`` (paper) or ``"none"`` (EDSR / MSRResNet style; convs get biases).
         output: ``"linear"`` (the paper's SRResNet for MSE) or ``"tanh"``.
         res_scale: multiply each residual branch by this before the skip (1: paper).
+        upsample_skip: ``"none"`` (paper) or ``"bilinear"`` / ``"bicubic"``: add the
+            interpolated LR image to the output, so the network learns a residual
+            (MSRResNet, Wang et al. 2018, uses bilinear).
         seed: base seed of the kernel initialisers (None: Keras' global RNG).
 
     Kernels are He-normal; without batch norm they are scaled by 0.1 (MSRResNet's
@@ -125,6 +129,8 @@ def srresnet_generator(scale: int = 4, n_blocks: int = 16, n_feats: int = 64,
     """
     if norm not in NORMS:
         raise ValueError(f"norm must be one of {NORMS}, got {norm!r}")
+    if upsample_skip not in SKIPS:
+        raise ValueError(f"upsample_skip must be one of {SKIPS}, got {upsample_skip!r}")
     if output not in OUTPUTS:
         raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
     seeds = _Seeds(seed)
@@ -153,6 +159,10 @@ def srresnet_generator(scale: int = 4, n_blocks: int = 16, n_feats: int = 64,
         x = PixelShuffle(r, name=f"up{i}_shuffle")(x)
         x = _prelu(x, f"up{i}_prelu")
     x = _conv(x, channels, 9, "tail_conv", seed=seeds(), gain=g)
+    if upsample_skip != "none":
+        base = keras.layers.UpSampling2D(scale, interpolation=upsample_skip,
+                                         name="upsample_skip")(inp)
+        x = keras.layers.Add(name="upsample_add")([x, base])
     x = keras.layers.Activation("tanh" if output == "tanh" else "linear", dtype="float32",
                                 name="output")(x)
     return keras.Model(inp, x, name=name)

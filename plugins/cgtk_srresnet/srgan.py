@@ -27,7 +27,7 @@ from cgtk_srresnet.networks import D_HEADS, srgan_discriminator
 from cgtk_srresnet.srresnet import LEDIG, SRResNet, SRResNetConfig
 
 #: Config keys that must match between an SRGAN and the SRResNet run it starts from.
-ARCH_KEYS = ("scale", "n_blocks", "n_feats", "norm", "output", "res_scale")
+ARCH_KEYS = ("scale", "n_blocks", "n_feats", "norm", "output", "res_scale", "upsample_skip")
 
 
 @dataclass
@@ -45,7 +45,7 @@ class SRGANConfig(SRResNetConfig):
                               "size) or flatten (the paper's, fixed to image_size)",
                               choices=D_HEADS, fixed=True)
     d_lr: float = cgtk.option(1e-4, "discriminator Adam learning rate", paper=LEDIG)
-    epochs: int = cgtk.option(200, "number of epochs (x steps_per_epoch = 2x10^5 updates)",
+    epochs: int = cgtk.option(200, "number of epochs (x 1000 steps = 2x10^5 updates)",
                               paper=LEDIG)
     lr_policy: str = cgtk.option("step", "learning-rate schedule (paper: 1e-4, then 1e-5 "
                                  "after 10^5 updates)", choices=("constant", "linear_decay",

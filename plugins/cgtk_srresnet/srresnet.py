@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import keras
 from keras import ops
 
 import cgtk
 from cgtk.engine.model import Inference
 from cgtk.losses.perceptual import SRGAN_RESCALE, VGGFeatures, feature_loss
-from cgtk_srresnet.networks import NORMS, OUTPUTS, SCALES, srresnet_generator
+from cgtk_srresnet.networks import NORMS, OUTPUTS, SCALES, SKIPS, srresnet_generator
 
 LEDIG = "Ledig et al. 2017"
 LOSSES = ("mse", "perceptual")
@@ -38,6 +37,9 @@ class SRResNetConfig(cgtk.TrainConfig):
                               fixed=True, paper=LEDIG)
     res_scale: float = cgtk.option(1.0, "scale of each residual branch before its skip "
                                    "(EDSR uses 0.1 for wide nets)", fixed=True)
+    upsample_skip: str = cgtk.option("none", "add the bilinear/bicubic-upscaled input to the "
+                                     "output (MSRResNet: bilinear)", choices=SKIPS, fixed=True,
+                                     paper=LEDIG)
     init_seed: int | None = cgtk.option(None, "seed of the kernel initialisers (none: the "
                                         "run's --seed)", fixed=True)
     loss: str = cgtk.option("mse", "content loss: pixel mse, or perceptual (VGG features)",
@@ -52,9 +54,10 @@ class SRResNetConfig(cgtk.TrainConfig):
                                    "(random, tests only)")
     lr: float = cgtk.option(1e-4, "Adam learning rate", paper=LEDIG)
     beta_1: float = cgtk.option(0.9, "Adam beta_1", paper=LEDIG)
-    epochs: int = cgtk.option(1000, "number of epochs (x steps_per_epoch = 10^6 updates)",
+    epochs: int = cgtk.option(1000, "number of epochs (x 1000 steps = 10^6 updates)",
                               paper=LEDIG)
-    steps_per_epoch: int | None = cgtk.option(1000, "steps per epoch (none: one pass)")
+    epoch_length: int | None = cgtk.option(
+        16000, "crops per epoch (1000 steps of 16; every crop drawn afresh)")
     batch_size: int = cgtk.option(16, "global batch size", paper=LEDIG)
     image_size: int = cgtk.option(96, "HR crop size (LR crops are image_size / scale)",
                                   paper=LEDIG)
@@ -72,7 +75,7 @@ class SRResNet(cgtk.GANModel):
         seed = c.init_seed if c.init_seed is not None else c.seed
         self.G = srresnet_generator(scale=c.scale, n_blocks=c.n_blocks, n_feats=c.n_feats,
                                     norm=c.norm, output=c.output, res_scale=c.res_scale,
-                                    seed=seed, name="G")
+                                    upsample_skip=c.upsample_skip, seed=seed, name="G")
         self.vgg = None
         if c.loss == "perceptual":
             self.vgg = self.make_vgg()

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import keras
 import numpy as np
 from keras import ops
 
@@ -70,7 +69,7 @@ class FastStyleConfig(cgtk.TrainConfig):
     content_weight: float = cgtk.option(1.0, "weight of the content loss", paper=JOHNSON)
     style_weight: float = cgtk.option(5.0, "weight of the style loss (mean over Gram "
                                       "entries, summed over layers)", paper=JOHNSON)
-    tv_weight: float = cgtk.option(1e4, "weight of the squared total variation (mean over "
+    tv_weight: float = cgtk.option(6.4e3, "weight of the squared total variation (mean over "
                                    "pixels of [-1, 1] images; ~ Johnson's 1e-6 x sum over "
                                    "0-255 pixels at 256 px, batch 4)", paper=JOHNSON)
     lr: float = cgtk.option(1e-3, "Adam learning rate", paper=JOHNSON)

@@ -112,3 +112,20 @@ def test_complex_sqrtm_is_a_user_error(monkeypatch):
     monkeypatch.setattr(fid.linalg, "sqrtm", lambda m: np.eye(len(m)) * (1 + 1j))
     with pytest.raises(CgtkError, match="imaginary"):
         frechet_distance(np.zeros(2), np.eye(2), np.zeros(2), np.eye(2))
+
+
+def test_fid_from_features_fast_path_matches_sqrtm():
+    """Fewer images than dimensions: the small-matrix path equals the sqrtm formula."""
+    import numpy as np
+
+    from cgtk.metrics.fid import feature_stats, fid_from_features, frechet_distance
+
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(12, 40))
+    b = rng.normal(loc=0.3, size=(9, 40)) * 1.5
+    fast = fid_from_features(a, b)
+    slow = frechet_distance(*feature_stats(a), *feature_stats(b), eps=1e-12)
+    assert abs(fast - slow) < 1e-4 * max(1.0, abs(slow))
+    # and the usual path (more images than dimensions) is unchanged
+    c, d = rng.normal(size=(80, 5)), rng.normal(size=(70, 5))
+    assert abs(fid_from_features(c, d) - frechet_distance(*feature_stats(c), *feature_stats(d))) < 1e-9
