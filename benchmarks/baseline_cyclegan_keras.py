@@ -115,10 +115,10 @@ class CycleGan(keras.Model):
         grads_F = tape.gradient(total_loss_F, self.gen_F.trainable_variables)
         disc_X_grads = tape.gradient(disc_X_loss, self.disc_X.trainable_variables)
         disc_Y_grads = tape.gradient(disc_Y_loss, self.disc_Y.trainable_variables)
-        self.gen_G_optimizer.apply_gradients(zip(grads_G, self.gen_G.trainable_variables))
-        self.gen_F_optimizer.apply_gradients(zip(grads_F, self.gen_F.trainable_variables))
-        self.disc_X_optimizer.apply_gradients(zip(disc_X_grads, self.disc_X.trainable_variables))
-        self.disc_Y_optimizer.apply_gradients(zip(disc_Y_grads, self.disc_Y.trainable_variables))
+        self.gen_G_optimizer.apply_gradients(zip(grads_G, self.gen_G.trainable_variables, strict=True))
+        self.gen_F_optimizer.apply_gradients(zip(grads_F, self.gen_F.trainable_variables, strict=True))
+        self.disc_X_optimizer.apply_gradients(zip(disc_X_grads, self.disc_X.trainable_variables, strict=True))
+        self.disc_Y_optimizer.apply_gradients(zip(disc_Y_grads, self.disc_Y.trainable_variables, strict=True))
         return {"G_loss": total_loss_G, "F_loss": total_loss_F, "D_X_loss": disc_X_loss,
                 "D_Y_loss": disc_Y_loss}
 
@@ -139,7 +139,7 @@ class CycleGan(keras.Model):
                       + generator_loss_fn(self.disc_X(fake_x, training=True)) + cycle + identity)
         gen_vars = self.gen_G.trainable_variables + self.gen_F.trainable_variables
         grads = tape.gradient(g_loss, gen_vars)
-        self.gen_G_optimizer.apply_gradients(zip(grads, gen_vars))
+        self.gen_G_optimizer.apply_gradients(zip(grads, gen_vars, strict=True))
         with tf.GradientTape() as tape:
             fake_y = self.gen_G(real_x, training=True)  # generators run again: no reuse
             fake_x = self.gen_F(real_y, training=True)
@@ -149,7 +149,7 @@ class CycleGan(keras.Model):
                                               self.disc_Y(fake_y, training=True)))
         disc_vars = self.disc_X.trainable_variables + self.disc_Y.trainable_variables
         grads = tape.gradient(d_loss, disc_vars)
-        self.disc_X_optimizer.apply_gradients(zip(grads, disc_vars))
+        self.disc_X_optimizer.apply_gradients(zip(grads, disc_vars, strict=True))
         return {"G_loss": g_loss, "D_loss": d_loss}
 
 

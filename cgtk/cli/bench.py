@@ -26,7 +26,8 @@ def bench(
     json_: bool = typer.Option(False, "--json", help="Print every figure as JSON."),
 ):
     """Measure ms/step, images/s and TFLOP/s of a plugin on synthetic data (no input pipeline)."""
-    from cgtk.bench.runner import BenchRequest, bench as run_bench
+    from cgtk.bench.runner import BenchRequest
+    from cgtk.bench.runner import bench as run_bench
     from cgtk.errors import CgtkError
 
     if flops_transpose not in ("input", "output"):

@@ -128,12 +128,21 @@ class Trainer:
     # ------------------------------------------------------------- data ---
 
     def _epoch_batches(self, epoch: int, skip: int):
-        """The batches of ``epoch`` from position ``skip`` on (repeating the pass
-        when ``steps_per_epoch`` exceeds one pass over the data)."""
+        """The batches of ``epoch`` from position ``skip`` on.
+
+        When ``steps_per_epoch`` exceeds one pass over the data, the epoch is made of
+        several passes, each with its own shuffle and augmentations (data epoch
+        ``epoch * passes + p``), so no crop repeats within an epoch.
+        """
         natural = self.natural_steps
-        dataset = self.data.dataset(epoch, skip_batches=skip % natural)
-        if self.steps_per_epoch - skip > natural - skip % natural:
-            dataset = dataset.concatenate(self.data.dataset(epoch).repeat())
+        passes = math.ceil(self.steps_per_epoch / natural)
+        if passes == 1:
+            dataset = self.data.dataset(epoch, skip_batches=skip)
+        else:
+            first, within = divmod(skip, natural)
+            dataset = self.data.dataset(epoch * passes + first, skip_batches=within)
+            for p in range(first + 1, passes):
+                dataset = dataset.concatenate(self.data.dataset(epoch * passes + p))
         return self.stepper.distribute(dataset.take(self.steps_per_epoch - skip))
 
     # ------------------------------------------------------------ guards ---

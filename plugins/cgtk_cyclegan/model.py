@@ -116,9 +116,7 @@ class CycleGAN(cgtk.GANModel):
         loss = losses.discriminator_adversarial(D(real, training=True), D(fake, training=True),
                                                 c.gan_mode)
         if c.gan_mode == "wgangp":
-            from cgtk.engine import backend
-
-            loss = loss + backend.current().gradient_penalty(
+            loss = loss + losses.gradient_penalty(
                 D, real, fake, c.lambda_gp, seed=self.seed_generator)
         return loss
 

@@ -97,9 +97,7 @@ class Pix2Pix(cgtk.GANModel):
         loss = losses.discriminator_adversarial(self.D(real_pair, training=True),
                                                 self.D(fake_pair, training=True), c.gan_mode)
         if c.gan_mode == "wgangp":
-            from cgtk.engine import backend
-
-            loss = loss + backend.current().gradient_penalty(
+            loss = loss + losses.gradient_penalty(
                 self.D, real_pair, fake_pair, c.lambda_gp, seed=self.seed_generator)
         return loss, {"D": loss}
 

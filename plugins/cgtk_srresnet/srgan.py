@@ -133,6 +133,7 @@ class SRGAN(SRResNet):
 
     def phases(self):
         c = self.config
+        self.loss_network()
         return [cgtk.Phase("generator", [self.G], self.generator_loss, lr=c.lr,
                            beta_1=c.beta_1),
                 cgtk.Phase("discriminator", [self.D], self.discriminator_loss, lr=c.d_lr,

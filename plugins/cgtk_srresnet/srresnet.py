@@ -76,24 +76,28 @@ class SRResNet(cgtk.GANModel):
         self.G = srresnet_generator(scale=c.scale, n_blocks=c.n_blocks, n_feats=c.n_feats,
                                     norm=c.norm, output=c.output, res_scale=c.res_scale,
                                     upsample_skip=c.upsample_skip, seed=seed, name="G")
+        # The frozen VGG of loss=perceptual is built when training starts (phases()), so
+        # building the model (`cgtk plugins show`, inference) never needs its weights.
         self.vgg = None
-        if c.loss == "perceptual":
-            self.vgg = self.make_vgg()
 
-    def make_vgg(self) -> VGGFeatures:
+    def loss_network(self) -> VGGFeatures | None:
+        """The frozen VGG of ``loss=perceptual`` (built on first use), else None."""
         c = self.config
-        return VGGFeatures(c.vgg_network, [c.vgg_layer], weights=c.vgg_weights,
-                           rescale=c.vgg_rescale, name="vgg")
+        if c.loss == "perceptual" and self.vgg is None:
+            self.vgg = VGGFeatures(c.vgg_network, [c.vgg_layer], weights=c.vgg_weights,
+                                   rescale=c.vgg_rescale, name="vgg")
+        return self.vgg
 
     # --------------------------------------------------------------- losses ---
 
     def content_loss(self, sr, hr) -> tuple:
         """``(loss, {term: value})`` of the configured content loss."""
         sr, hr = ops.cast(sr, "float32"), ops.cast(hr, "float32")
-        if self.vgg is None:
+        net = self.loss_network()
+        if net is None:
             mse = ops.mean(ops.square(sr - hr))
             return mse, {"G_mse": mse}
-        vgg = feature_loss(self.vgg(sr), self.vgg(ops.stop_gradient(hr)))
+        vgg = feature_loss(net(sr), net(ops.stop_gradient(hr)))
         return vgg, {"G_vgg": vgg}
 
     def generator_loss(self, batch, carry):
@@ -104,6 +108,7 @@ class SRResNet(cgtk.GANModel):
 
     def phases(self):
         c = self.config
+        self.loss_network()
         return [cgtk.Phase("generator", [self.G], self.generator_loss, lr=c.lr,
                            beta_1=c.beta_1)]
 

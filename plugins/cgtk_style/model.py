@@ -18,7 +18,7 @@ hence per-layer weights ``style_weight / C_j**2``.
 >>> with warnings.catch_warnings():
 ...     warnings.simplefilter("ignore")
 ...     m = FastStyle(FastStyle.Config(ngf=4, n_blocks=1, vgg_weights="none"))
->>> m.setup_data({"style_image": np.zeros((40, 48, 3), "float32")})
+...     m.setup_data({"style_image": np.zeros((40, 48, 3), "float32")})
 >>> [tuple(g.shape) for g in m.style_grams]
 [(64, 64), (128, 128), (256, 256), (512, 512)]
 """
@@ -31,7 +31,13 @@ from keras import ops
 
 import cgtk
 from cgtk.engine.model import Inference
-from cgtk.losses.perceptual import VGGFeatures, feature_loss, gram_matrix, style_loss
+from cgtk.losses.perceptual import (
+    VGGFeatures,
+    feature_loss,
+    gram_matrix,
+    style_loss,
+    vgg_layer_name,
+)
 from cgtk.losses.perceptual import total_variation as tv_loss
 from cgtk_style.network import NORMS, UPSAMPLES, transformer_network
 
@@ -82,6 +88,23 @@ class FastStyleConfig(cgtk.TrainConfig):
     flip: bool = cgtk.option(False, "random horizontal flips")
 
 
+_BLOCK_CHANNELS = {"vgg16": {1: 64, 2: 128, 3: 256, 4: 512, 5: 512}}
+_BLOCK_CHANNELS["vgg19"] = _BLOCK_CHANNELS["vgg16"]
+
+
+def vgg_channels(layer: str) -> int:
+    """Channels of a VGG16/19 layer (``relu3_3``, ``block3_conv3``, ``pool3``).
+
+    >>> vgg_channels("relu2_2"), vgg_channels("block4_conv3")
+    (128, 512)
+    """
+    name = vgg_layer_name(layer)
+    if not name.startswith("block") or not name[5:6].isdigit():
+        raise cgtk.CgtkError(f"unknown VGG layer {layer!r}",
+                             hint="use names like relu2_2 or block2_conv2")
+    return _BLOCK_CHANNELS["vgg16"][int(name[5])]
+
+
 class FastStyle(cgtk.GANModel):
     """Fast style transfer: one phase training the transformer ``T``."""
 
@@ -97,17 +120,25 @@ class FastStyle(cgtk.GANModel):
         self.T = transformer_network(ngf=c.ngf, n_blocks=c.n_blocks, norm=c.norm,
                                      upsample=c.upsample, seed=seed, name="T")
         self.style_layer_names = list(c.style_layers)
-        layers = list(dict.fromkeys([*self.style_layer_names, c.content_layer]))
-        self.vgg = VGGFeatures(c.vgg_network, layers, weights=c.vgg_weights, name="vgg")
-        channels = {name: int(out.shape[-1])
-                    for name, out in zip(layers, self.vgg.model.outputs, strict=True)}
-        self.style_channels = [channels[n] for n in self.style_layer_names]
+        self.style_channels = [vgg_channels(n) for n in self.style_layer_names]
+        vgg_channels(c.content_layer)
+        # The frozen VGG is built when training needs it (setup_data / phases), so building
+        # the model (`cgtk plugins show`, inference) never needs its weights.
+        self.vgg = None
         self.style_grams = [
             self.add_weight(shape=(ch, ch), initializer="zeros", trainable=False,
                             dtype="float32", name=f"style_gram_{name}")
             for name, ch in zip(self.style_layer_names, self.style_channels, strict=True)]
         self.style_preview = None  # the style image (numpy) for sample grids
         self._style_ready = False
+
+    def loss_network(self) -> VGGFeatures:
+        """The frozen VGG with the style and content layers (built on first use)."""
+        if self.vgg is None:
+            c = self.config
+            layers = list(dict.fromkeys([*self.style_layer_names, c.content_layer]))
+            self.vgg = VGGFeatures(c.vgg_network, layers, weights=c.vgg_weights, name="vgg")
+        return self.vgg
 
     # ------------------------------------------------------------ style ---
 
@@ -133,7 +164,8 @@ class FastStyle(cgtk.GANModel):
             if new != (h, w):
                 x = ops.image.resize(x, new, interpolation="bicubic", antialias=True)
                 x = ops.clip(x, -1.0, 1.0)
-        feats = self.vgg.as_dict(self.vgg(x))
+        vgg = self.loss_network()
+        feats = vgg.as_dict(vgg(x))
         for var, name in zip(self.style_grams, self.style_layer_names, strict=True):
             var.assign(gram_matrix(feats[name])[0])
         self.style_preview = np.asarray(ops.convert_to_numpy(x))[0]
@@ -145,8 +177,9 @@ class FastStyle(cgtk.GANModel):
         """The three loss terms (weighted) for content images and their stylisations."""
         c = self.config
         out = ops.cast(stylised, "float32")
-        f_out = self.vgg.as_dict(self.vgg(out))
-        f_in = self.vgg.as_dict(self.vgg(ops.stop_gradient(ops.cast(content, "float32"))))
+        vgg = self.loss_network()
+        f_out = vgg.as_dict(vgg(out))
+        f_in = vgg.as_dict(vgg(ops.stop_gradient(ops.cast(content, "float32"))))
         content_l = feature_loss(f_out[c.content_layer], ops.stop_gradient(f_in[c.content_layer]))
         weights = [c.style_weight / ch ** 2 for ch in self.style_channels]
         style_l = style_loss([f_out[n] for n in self.style_layer_names],
@@ -165,6 +198,7 @@ class FastStyle(cgtk.GANModel):
         return total, {f"T_{k}": v for k, v in terms.items()}
 
     def phases(self):
+        self.loss_network()
         return [cgtk.Phase("transformer", [self.T], self.transformer_loss,
                            lr=self.config.lr, beta_1=0.9, beta_2=0.999)]
 

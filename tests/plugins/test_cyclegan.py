@@ -11,12 +11,12 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-
-import cgtk
-from cgtk import losses
 from cgtk_cyclegan.config import CycleGANConfig
 from cgtk_cyclegan.model import CycleGAN
 from helpers import last_json, run_cli
+
+import cgtk
+from cgtk import losses
 
 TINY = dict(ngf=4, ndf=4, n_blocks=1, image_size=32, seed=0)
 
@@ -246,6 +246,7 @@ def test_learns_day_to_night_on_tensorflow(tmp_path):
     cli_ok("train", "cyclegan", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "100",
            "--batch-size", "2", "--image-size", "64", "--set", "load_size=72", "--set", "ngf=8",
            "--set", "ndf=8", "--set", "n_blocks=2", "--set", "log_every=10", "--seed", "0",
+           "--backend", "tensorflow",
            "--run-dir", run)
     print(f"train: {time.time() - start:.0f} s")
     rows = list(csv.DictReader(open(run / "metrics.csv")))

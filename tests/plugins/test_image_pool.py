@@ -5,7 +5,6 @@ import json
 import keras
 import numpy as np
 import pytest
-
 from cgtk_cyclegan.pool import ImagePool
 from helpers import run_python
 
@@ -37,7 +36,7 @@ def test_fills_first_then_returns_input_or_a_stored_image():
         before = state(pool)[0]
         out = ids(pool(batch(new)))
         after = state(pool)[0]
-        for got, fed in zip(out, new):   # image by image: an earlier image of the same
+        for got, fed in zip(out, new, strict=True):   # image by image: an earlier image of the same
             assert got == fed or got in seen, (got, fed)   # batch may come back already
             swaps += got != fed
             seen.add(fed)
@@ -53,7 +52,7 @@ def test_returns_a_stored_image_half_the_time():
     for k in range(10):                                   # 500 draws
         new = 1000 + 50 * k + np.arange(50)
         out = ids(pool(batch(new)))
-        returned_input += sum(a == b for a, b in zip(out, new))
+        returned_input += sum(a == b for a, b in zip(out, new, strict=True))
         n += len(new)
     # binomial(500, 0.5): std 0.022; 0.42..0.58 is 3.6 std (a p of 0.3 or 0.7 fails)
     assert 0.42 < returned_input / n < 0.58
@@ -102,10 +101,10 @@ def test_works_in_a_tf_function(jit):
     for step in range(10):
         new = [10.0 + 2 * step, 11.0 + 2 * step]
         out = ids(query(tf.constant(batch(new))))
-        for g, f in zip(out, new):
+        for g, f in zip(out, new, strict=True):
             assert g == f or g in seen
             seen.add(f)
-        outs.extend(o != f for o, f in zip(out, new))
+        outs.extend(o != f for o, f in zip(out, new, strict=True))
     assert 0 < sum(outs) < len(outs)                      # both branches were taken
 
 
@@ -142,7 +141,7 @@ def test_works_under_jax_jit_in_a_stateless_scope():
     swapped = 0
     for step, out in enumerate(outs[2:], start=2):
         fed = [2 * step + 1, 2 * step + 2]
-        for g, f in zip(out, fed):
+        for g, f in zip(out, fed, strict=True):
             assert g == f or g in seen, (step, out)
             swapped += g != f
             seen.add(f)

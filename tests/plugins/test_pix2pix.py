@@ -8,13 +8,13 @@ import time
 import keras
 import numpy as np
 import pytest
+from cgtk_pix2pix.config import Pix2PixConfig
+from cgtk_pix2pix.model import Pix2Pix
+from helpers import last_json, run_cli
 from PIL import Image
 
 import cgtk
 from cgtk import losses
-from cgtk_pix2pix.config import Pix2PixConfig
-from cgtk_pix2pix.model import Pix2Pix
-from helpers import last_json, run_cli
 
 
 def rand(shape, seed):
@@ -193,7 +193,8 @@ def test_learns_edges_to_shapes_on_tensorflow(tmp_path):
     start = time.time()
     cli_ok("train", "pix2pix", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "300",
            "--batch-size", "4", "--image-size", "64", "--set", "load_size=72", "--set",
-           "ngf=16", "--set", "ndf=16", "--set", "num_downs=6", "--seed", "0", "--run-dir", run)
+           "ngf=16", "--set", "ndf=16", "--set", "num_downs=6", "--seed", "0", "--backend", "tensorflow",
+           "--run-dir", run)
     print(f"train: {time.time() - start:.0f} s")
     import cgtk.nn  # noqa: F401  registers AlwaysDropout
 

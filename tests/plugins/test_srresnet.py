@@ -72,9 +72,11 @@ def test_discriminator_is_the_srgan_one():
 # -------------------------------------------------------------------- losses ---
 
 def test_perceptual_loss_uses_vgg54_rescaled():
+    m = SRResNet(SRResNet.Config(n_blocks=1, n_feats=8, loss="perceptual",
+                                 vgg_weights="none"))
+    assert m.vgg is None                      # built when training starts, not before
     with pytest.warns(UserWarning, match="RANDOM"):
-        m = SRResNet(SRResNet.Config(n_blocks=1, n_feats=8, loss="perceptual",
-                                     vgg_weights="none"))
+        phases = m.phases()
     assert m.vgg.network == "vgg19" and m.vgg.keras_layers == ["block5_conv4"]
     assert m.vgg.rescale == pytest.approx(1 / 12.75)
     rng = np.random.default_rng(0)
@@ -82,7 +84,7 @@ def test_perceptual_loss_uses_vgg54_rescaled():
     hr = rng.uniform(-1, 1, (2, 32, 32, 3)).astype("float32")
     loss, terms = m.generator_loss((lr, hr), {})
     assert set(terms) == {"G_vgg"} and np.isfinite(float(loss)) and float(loss) > 0
-    assert [v.name for v in m.phases()[0].collect_variables()] == \
+    assert [v.name for v in phases[0].collect_variables()] == \
         [v.name for v in m.G.trainable_variables]          # VGG stays frozen
 
 
