@@ -235,7 +235,7 @@ def test_learns_day_to_night_on_tensorflow(tmp_path):
     """100 steps at 64 px (ngf 8, 2 blocks) on the demo data, through the CLI; then the
     exported a2b/b2a networks (loaded with safe_mode) on 16 held-out images of each side.
 
-    Measured (seed 0, 2 CPU cores, ~60 s): cycle loss 7.8 -> 2.3; distance of the mean
+    Measured (seed 0, 2 CPU cores, ~30 s): cycle loss 7.8 -> 2.3; distance of the mean
     colour to domain B's: 1.50 for A itself, 0.01-0.09 for G(A); histogram distance 0.84
     -> 0.13-0.20; held-out cycle L1 0.13."""
     from cgtk.config import TrainConfig

@@ -184,7 +184,7 @@ def test_learns_edges_to_shapes_on_tensorflow(tmp_path):
     itself, (b) the per-pixel mean of the held-out targets (a generous baseline: it has
     seen the test targets).
 
-    Measured (seed 0, 2 CPU cores, ~30-40 s): L1 0.144; baselines 0.378 (input), 0.235
+    Measured (seed 0, 2 CPU cores, ~35 s): L1 0.144; baselines 0.378 (input), 0.235
     (mean target), so 0.61 x the better one; 500 steps reach 0.121."""
     from cgtk.config import TrainConfig
     from cgtk.data import resolve_source, sample_inputs
