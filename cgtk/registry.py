@@ -145,9 +145,13 @@ def _check_class(info: PluginInfo, cls: type) -> None:
         info.mark_broken(f"{cls!r} is not a subclass of cgtk.GANModel")
         return
     spec = info.spec
-    for attr in ("summary", "data_kind", "default_data"):
-        if getattr(cls, attr, None) in (None, "") and spec is not None:
-            setattr(cls, attr, getattr(spec, attr))
+    # the spec is the source of metadata a class does not declare itself; values a
+    # parent plugin class received from its own spec do not count as declared
+    declared = {a: cls.__dict__.get(a) for a in ("summary", "data_kind", "default_data")}
+    if spec is not None:
+        for attr, value in declared.items():
+            if value in (None, ""):
+                setattr(cls, attr, getattr(spec, attr))
     missing = [a for a in REQUIRED_CLASS_ATTRIBUTES if not getattr(cls, a, None)]
     if missing:
         info.mark_broken(f"{cls.__name__} lacks required attribute(s): {', '.join(missing)}")
@@ -167,7 +171,7 @@ def _check_class(info: PluginInfo, cls: type) -> None:
         return
     if spec is not None:
         for attr in ("data_kind", "summary"):
-            if getattr(cls, attr) != getattr(spec, attr):
+            if declared[attr] not in (None, "") and declared[attr] != getattr(spec, attr):
                 info.mark_broken(
                     f"the spec says {attr}={getattr(spec, attr)!r} but "
                     f"{cls.__name__} says {getattr(cls, attr)!r}")

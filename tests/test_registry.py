@@ -133,3 +133,23 @@ def test_listing_imports_no_tensorflow_keras_or_jax(site):
     assert result.returncode == 0, result.stderr
     assert "HEAVY []" in result.stdout
     assert "regt_good" in result.stdout and "broken" in result.stdout
+
+
+def test_a_subclass_plugin_takes_its_own_spec_not_its_parents(tmp_path, monkeypatch):
+    """srgan subclasses srresnet: loading srresnet first must not leak its metadata."""
+    root = tmp_path / "site3"
+    make_distribution(root, "regt-family", {"regt_parent": "regt_fam:parent",
+                                            "regt_child": "regt_fam:child"},
+                      modules={"regt_fam/__init__.py": (
+                          "import cgtk\n"
+                          "parent = cgtk.Plugin(model='regt_fam.m:Parent', summary='parent', "
+                          "data_kind='single')\n"
+                          "child = cgtk.Plugin(model='regt_fam.m:Child', summary='child', "
+                          "data_kind='single')\n"),
+                          "regt_fam/m.py": GOOD_MODEL.replace("class Good", "class Parent")
+                          + "\nclass Child(Parent):\n    pass\n"})
+    monkeypatch.syspath_prepend(str(root))
+    infos = registry.discover()
+    assert registry.get("regt_parent", infos).cls.summary == "parent"
+    child = registry.get("regt_child", infos)
+    assert child.ok and child.cls.summary == "child"

@@ -69,6 +69,12 @@ def infer(
     channels = int(network.inputs[0].shape[-1] or 3)
     predictor = Predictor(network, multiple=entry.multiple, scale=entry.scale, tile=tile,
                           overlap=overlap, batch_size=batch_size)
+    if tile:
+        from cgtk.inference.tiles import tile_caveat
+
+        caveat = tile_caveat(network)
+        if caveat:
+            console.warn(caveat)
     what = f"{entry.name}" + (f" ({entry.description})" if entry.description else "")
     console.info(f"{what}: {len(files)} image(s), multiple {entry.multiple}, scale "
                  f"{entry.scale}" + (f", tiles {tile} overlap {overlap}" if tile else ""))

@@ -140,3 +140,25 @@ def tile_count(height: int, width: int, tile: int, overlap: int, multiple: int =
 
 __all__ = ["axis_window", "pad_to_multiple", "plan_tiles", "round_up", "tile_count",
            "tile_starts", "tiled_apply"]
+
+
+def _layers(model):
+    for layer in getattr(model, "layers", []):
+        yield layer
+        yield from _layers(layer)
+
+
+def tile_caveat(model) -> str | None:
+    """Why tiles of ``model`` cannot equal a whole-image pass, or None if they can.
+
+    Instance normalisation (``GroupNormalization(groups=-1)``, CycleGAN and style
+    networks) normalises each tile with that tile's own statistics, so tiled output
+    differs from a whole-image pass; blending still hides the seams.
+    """
+    for layer in _layers(model):
+        name = type(layer).__name__
+        if name == "GroupNormalization" or "InstanceNorm" in name:
+            return ("this network uses instance normalisation: each tile is normalised "
+                    "with its own statistics, so tiled output differs from a whole-image "
+                    "pass (seams are blended away); prefer no --tile when the image fits")
+    return None
