@@ -3,9 +3,10 @@ distribution) and run cgtk.testing.check_plugin on it."""
 import importlib
 import re
 
+from helpers import REPO, make_distribution
+
 from cgtk import registry
 from cgtk.testing import check_plugin
-from helpers import REPO, make_distribution
 
 
 def test_the_documented_plugin_works(tmp_path, monkeypatch):

@@ -1,9 +1,9 @@
 """find → load → classify, on fake installed distributions."""
 import pytest
+from helpers import make_distribution, run_python
 
 from cgtk import registry
 from cgtk.errors import CgtkError
-from helpers import make_distribution, run_python
 
 GOOD_SPEC = """
 import cgtk

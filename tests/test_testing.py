@@ -2,9 +2,9 @@
 catches a broken one."""
 import pytest
 from keras import ops
+from toyplugin.model import ToyGAN
 
 from cgtk.testing import PluginCheckError, check_plugin
-from toyplugin.model import ToyGAN
 
 
 def test_check_plugin_on_every_backend(toy_site):

@@ -1,9 +1,9 @@
 """User errors are one line and exit code 1; CGTK_DEBUG=1 shows the traceback."""
 import pytest
+from helpers import run_cli
 
 from cgtk import __version__
 from cgtk.cli.main import main
-from helpers import run_cli
 
 
 def test_version_and_help(capsys):

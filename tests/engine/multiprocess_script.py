@@ -15,9 +15,9 @@ if nproc > 1:
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from toyplugin.model import ToyConfig, ToyGAN  # noqa: E402
 
 from cgtk.engine import backend, distribute  # noqa: E402
-from toyplugin.model import ToyConfig, ToyGAN  # noqa: E402
 
 dist = distribute.setup("multiworker" if nproc > 1 else "one")
 STEPS, BATCH = 4, 8

@@ -20,8 +20,9 @@ if mode.startswith("mirrored"):
     tf.config.set_logical_device_configuration(
         cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 
-from cgtk.engine import backend  # noqa: E402
 from toyplugin.model import ToyConfig, ToyGAN  # noqa: E402
+
+from cgtk.engine import backend  # noqa: E402
 
 STEPS, BATCH = 4, 8
 rng = np.random.default_rng(0)

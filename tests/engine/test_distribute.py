@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from helpers import REPO, env_with
 
 HERE = Path(__file__).parent

@@ -3,12 +3,12 @@ fakes reused between phases, mixed precision, loss scaling, overrides."""
 import numpy as np
 import pytest
 import tensorflow as tf
+from helpers import run_python
 from keras import ops
+from toyplugin.model import ToyConfig, ToyGAN
 
 from cgtk.engine import backend
 from cgtk.engine.schedules import EpochSchedule
-from helpers import run_python
-from toyplugin.model import ToyConfig, ToyGAN
 
 STEPS, BATCH = 60, 4
 

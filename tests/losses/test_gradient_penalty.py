@@ -1,9 +1,9 @@
 """cgtk.losses.gradient_penalty on both backends against a closed form."""
 import keras
 import numpy as np
+from helpers import run_python
 
 from cgtk import losses
-from helpers import run_python
 
 
 def linear_critic():

@@ -10,8 +10,8 @@ import keras
 from keras import ops
 
 import cgtk
-from cgtk.engine.model import Inference
 from cgtk.config import option
+from cgtk.engine.model import Inference
 
 
 @keras.saving.register_keras_serializable(package="cgtk_tests")
