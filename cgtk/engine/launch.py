@@ -188,10 +188,18 @@ def prepare(request: TrainRequest, *, console=None, callbacks=None) -> Prepared:
                         hint="see 'cgtk plugins list'")
     backend = _choose_backend(request, base)
 
+    from cgtk import data as cgtk_data
     from cgtk import registry
     from cgtk.config import resolve_config
 
-    info = registry.get(request.plugin)
+    # Resolve the data from the keras-free spec first: a missing folder or an offline
+    # download fails in a second, before TensorFlow is imported.
+    infos = registry.discover()
+    listed = next((i for i in infos if i.name == request.plugin and i.ok), None)
+    source = None
+    if listed is not None and (request.data is not None or record is None):
+        source = cgtk_data.resolve_source(request.data, listed.data_kind, listed.default_data)
+    info = registry.get(request.plugin, infos)
     cls = info.cls
     flags = {k: v for k, v in request.flags.items() if v is not None}
     flags["backend"] = backend
@@ -202,7 +210,6 @@ def prepare(request: TrainRequest, *, console=None, callbacks=None) -> Prepared:
 
     import keras
 
-    from cgtk import data as cgtk_data
     from cgtk.engine import backend as engine_backend
     from cgtk.engine import distribute
     from cgtk.engine.trainer import Trainer
@@ -217,7 +224,8 @@ def prepare(request: TrainRequest, *, console=None, callbacks=None) -> Prepared:
                         f"{dist.num_replicas} devices of --strategy {dist.kind}")
 
     if request.data is not None or record is None:
-        source = cgtk_data.resolve_source(request.data, cls.data_kind, cls.default_data)
+        if source is None:
+            source = cgtk_data.resolve_source(request.data, cls.data_kind, cls.default_data)
         if record is not None:
             notes.append(f"overriding the data: {record.get('data')} -> {source.describe()}")
     else:
