@@ -127,3 +127,15 @@ def resolve_weights(spec: WeightFile, path: str | os.PathLike | None = None, *,
         raise CgtkError(f"no local copy of {spec.description} ({spec.filename})",
                         hint=how_to_supply(spec))
     return download_weights(spec)
+
+
+def load_weights_into(model, path, spec: WeightFile, network: str) -> None:
+    """``model.load_weights(path)`` (weights only, never a pickled or whole model); a
+    file of another network or format becomes one CgtkError naming what is expected."""
+    try:
+        model.load_weights(str(path))
+    except Exception as err:
+        raise CgtkError(f"cannot load {network} weights from {path}: "
+                        f"{' '.join(str(err).split())[:200]}",
+                        hint=f"it must be {spec.filename}, or the weights of a {network} "
+                        "without its top saved as .weights.h5") from err

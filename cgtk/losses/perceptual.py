@@ -38,7 +38,7 @@ import keras
 from keras import ops
 
 from cgtk.errors import CgtkError
-from cgtk.weights import WeightFile, resolve_weights
+from cgtk.weights import WeightFile, load_weights_into, resolve_weights
 
 #: ImageNet channel means in BGR order, 0-255 ("caffe" preprocessing of keras VGG).
 IMAGENET_MEAN_BGR = (103.939, 116.779, 123.68)
@@ -180,13 +180,7 @@ class VGGFeatures(keras.layers.Layer):
                 raise CgtkError(f"{network} has no layer {given!r}",
                                 hint="choose from " + ", ".join(johnson + valid))
         if path is not None:
-            try:
-                base.load_weights(str(path))
-            except Exception as err:
-                raise CgtkError(f"cannot load {network} weights from {path}: "
-                                f"{' '.join(str(err).split())[:200]}",
-                                hint=f"it must be {VGG_WEIGHTS[network].filename} or a "
-                                f"{network} (no top) .weights.h5") from err
+            load_weights_into(base, path, VGG_WEIGHTS[network], network)
         outputs = [base.get_layer(n).output for n in self.keras_layers]
         # The functional graph keeps only the layers up to the deepest requested one.
         with float32_policy():

@@ -31,7 +31,7 @@ import numpy as np
 
 from cgtk.errors import CgtkError
 from cgtk.metrics.fid import FIDResult, fid_kid
-from cgtk.weights import WeightFile, cgtk_home, resolve_weights
+from cgtk.weights import WeightFile, cgtk_home, load_weights_into, resolve_weights
 
 INCEPTION_WEIGHTS = WeightFile(
     key="inception_weights", env="CGTK_INCEPTION_WEIGHTS",
@@ -178,13 +178,7 @@ class InceptionFeatures:
             model = keras.applications.InceptionV3(include_top=False, weights=None,
                                                    input_shape=(s, s, 3), pooling="avg")
         if path is not None:
-            try:
-                model.load_weights(str(path))
-            except Exception as err:
-                raise CgtkError(f"cannot load InceptionV3 weights from {path}: "
-                                f"{' '.join(str(err).split())[:200]}",
-                                hint=f"it must be {INCEPTION_WEIGHTS.filename} or an "
-                                "InceptionV3 (no top) .weights.h5") from err
+            load_weights_into(model, path, INCEPTION_WEIGHTS, "InceptionV3")
         model.trainable = False
         self.model = model
 
