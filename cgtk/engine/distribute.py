@@ -50,29 +50,32 @@ class Distribution:
 def _tensorflow(kind: str) -> Distribution:
     import tensorflow as tf
 
-    gpus = tf.config.list_logical_devices("GPU")
+    # physical devices: listing them does not start TensorFlow's runtime, which
+    # MultiWorkerMirroredStrategy must configure first ("collective ops must be
+    # configured at program startup")
+    gpus = tf.config.list_physical_devices("GPU")
     platform = "gpu" if gpus else "cpu"
     if kind == "auto":
         kind = "mirrored" if len(gpus) > 1 else "one"
-    if kind == "one":
-        strategy = tf.distribute.get_strategy()
-        return Distribution("tensorflow", "one", 1, devices=[gpus[0].name if gpus else "CPU:0"],
-                            platform=platform, strategy=strategy)
-    if kind == "mirrored":
-        devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]
-        strategy = tf.distribute.MirroredStrategy(devices=devices)
-        return Distribution("tensorflow", "mirrored", strategy.num_replicas_in_sync,
-                            devices=devices, platform=platform, strategy=strategy)
     if kind == "multiworker":
         if "TF_CONFIG" not in os.environ:
             raise CgtkError("--strategy multiworker on TensorFlow needs TF_CONFIG",
                             hint="see docs/distributed.md")
         strategy = tf.distribute.MultiWorkerMirroredStrategy()
         resolver = strategy.cluster_resolver
+        workers = resolver.cluster_spec().as_dict().get("worker", [None])
         return Distribution("tensorflow", "multiworker", strategy.num_replicas_in_sync,
-                            num_processes=len(resolver.cluster_spec().as_dict().get("worker", [1])),
-                            process_index=resolver.task_id or 0, platform=platform,
-                            strategy=strategy)
+                            num_processes=len(workers), process_index=resolver.task_id or 0,
+                            platform=platform, strategy=strategy)
+    if kind == "one":
+        return Distribution("tensorflow", "one", 1, devices=["GPU:0" if gpus else "CPU:0"],
+                            platform=platform, strategy=tf.distribute.get_strategy())
+    if kind == "mirrored":
+        devices = ([d.name for d in tf.config.list_logical_devices("GPU")]
+                   or [d.name for d in tf.config.list_logical_devices("CPU")])
+        strategy = tf.distribute.MirroredStrategy(devices=devices)
+        return Distribution("tensorflow", "mirrored", strategy.num_replicas_in_sync,
+                            devices=devices, platform=platform, strategy=strategy)
     raise CgtkError(f"--strategy {kind}: unknown strategy")
 
 

@@ -12,7 +12,6 @@ import time
 
 import numpy as np
 import pytest
-
 from helpers import REPO, env_with, run_cli
 
 COMMON = ["--data", "demo", "--seed", "5", "--steps-per-epoch", "10", "--epochs", "3",
