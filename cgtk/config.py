@@ -82,7 +82,8 @@ class TrainConfig:
     strategy: str = option(
         "auto", "device strategy (auto: all local GPUs if several, else one device)",
         choices=STRATEGIES)
-    jit: bool | None = option(None, "XLA compilation (none: on for GPU, off for CPU)")
+    jit: bool | None = option(
+        None, "XLA compilation (none: on for GPU and on JAX, off for TensorFlow on CPU)")
     precision: str = option("float32", "numeric precision policy", choices=PRECISIONS)
     lr_policy: str = option("constant", "learning-rate schedule", choices=LR_POLICIES)
     n_epochs: int | None = option(
