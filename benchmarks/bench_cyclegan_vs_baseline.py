@@ -6,11 +6,17 @@ Cases (all TensorFlow, CPU or one GPU, the same synthetic batch and architecture
 * ``baseline_rerun`` (``--rerun``): the two-tape plain variant that reruns the generators;
 * ``cgtk_nojit`` / ``cgtk_jit``: cgtk's engine step (``cgtk bench cyclegan`` builds the same),
   float32, XLA off / on (one model, two compiled steps);
-* ``cgtk_bf16_nojit`` / ``cgtk_bf16_jit`` (``--bf16``): ``mixed_bfloat16``.
+* ``cgtk_bf16_nojit`` / ``cgtk_bf16_jit`` (``--bf16``): ``mixed_bfloat16``;
+* ``conv_floor`` (``--floor``): only the convolution kernels of one step, float32, in one
+  graph without dependencies (:mod:`conv_floor`): a lower bound for any float32 step
+  built on TensorFlow's convolutions, so ``conv_floor / baseline`` is the best ratio
+  reachable by removing every other cost.
 
 Every round times each case for ``--steps`` steps, the order rotating each round; the
 figure is the median over ``--repeats`` rounds. Ratios are cgtk / baseline (< 1: cgtk is
-faster). Writes ``--out`` (JSON) with every figure, the machine and the versions.
+faster): ``ratio_to_baseline`` divides the two medians, ``ratio_round_median`` is the
+median of the per-round ratios (each round's cases ran back to back, so this one is the
+less sensitive to a machine whose speed drifts). Writes ``--out`` (JSON) with every figure, the machine and the versions.
 
     python benchmarks/bench_cyclegan_vs_baseline.py --image-size 128 --batch-size 1 \\
         --steps 3 --repeats 5 --bf16 --out /tmp/cyclegan_vs_baseline.json
@@ -21,6 +27,7 @@ import argparse
 import dataclasses
 import json
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -42,6 +49,8 @@ def main() -> None:
     p.add_argument("--bf16", action="store_true", help="also time mixed_bfloat16")
     p.add_argument("--rerun", action="store_true", help="also time the rerun baseline")
     p.add_argument("--no-jit", dest="jit", action="store_false", help="skip cgtk --jit")
+    p.add_argument("--floor", action="store_true",
+                   help="also time the step's convolutions alone (conv_floor.py)")
     p.add_argument("--out", type=Path, default=None)
     a = p.parse_args()
 
@@ -71,15 +80,22 @@ def main() -> None:
         cases[f"{tag}_nojit"] = TrainCase(built)
         if a.jit:
             cases[f"{tag}_jit"] = TrainCase(dataclasses.replace(built, jit=True))
+    if a.floor:
+        from conv_floor import FloorCase
+
+        cases["conv_floor"] = FloorCase(a.image_size, a.ngf, a.n_blocks)
     t0 = time.perf_counter()
     results = time_interleaved(cases, steps=a.steps, repeats=a.repeats, warmup=a.warmup)
     base = results["baseline"]["ms_per_step"]
+    base_rounds = results["baseline"]["ms_all"]
     for name, r in results.items():
         r["ratio_to_baseline"] = r["ms_per_step"] / base
+        r["round_ratios"] = [x / b for x, b in zip(r["ms_all"], base_rounds)]
+        r["ratio_round_median"] = statistics.median(r["round_ratios"])
         r["images_per_s"] = a.batch_size / (r["ms_per_step"] / 1000)
         r["achieved_tflops"] = flops_per_image * r["images_per_s"] / 1e12
         print(f"{name:18s} {r['ms_per_step']:9.1f} ms/step  x{r['ratio_to_baseline']:.3f} "
-              f"of baseline  {r['images_per_s']:.3g} img/s  {r['achieved_tflops']:.3g} TFLOP/s"
+              f"of baseline (rounds: x{r['ratio_round_median']:.3f})  {r['images_per_s']:.3g} img/s  {r['achieved_tflops']:.3g} TFLOP/s"
               f"  first step {r['first_step_s']:.1f} s  all {[round(x) for x in r['ms_all']]}")
     print(f"(cgtk step FLOPs: {flops_per_image / 1e9:.1f} GFLOP per image; "
           f"timing took {time.perf_counter() - t0:.0f} s)")
