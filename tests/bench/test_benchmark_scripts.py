@@ -61,3 +61,33 @@ def test_floor_holds_the_kernels_of_one_step():
     # the first conv sees the reflection-padded 32 px image
     assert lines[-1] == "[(1, 38, 38, 3), (1, 34, 34, 4)]"
 
+
+
+JAX_SCRIPT = REPO / "benchmarks" / "baseline_cyclegan_jax.py"
+TINY = ["--image-size", "32", "--ngf", "4", "--n-blocks", "1"]
+
+
+def _run_jax_script(*args):
+    proc = subprocess.run([sys.executable, str(JAX_SCRIPT), *TINY, *args],
+                          env=env_with(KERAS_BACKEND="jax"), capture_output=True, text=True,
+                          timeout=600, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
+
+
+def test_plain_jax_baseline_runs_against_cgtk():
+    out = _run_jax_script("--steps", "1", "--repeats", "1")
+    lines = {line.split()[0]: line for line in out.splitlines() if "ms/step" in line}
+    assert sorted(lines) == ["cgtk", "plain_jax"]
+    assert "x1.000 of plain" in lines["plain_jax"]
+
+
+def test_plain_jax_baseline_memory_analysis_grows_with_the_batch():
+    temps = {}
+    for batch in ("1", "4"):
+        out = _run_jax_script("--batch-size", batch, "--memory")
+        rows = [line.split() for line in out.splitlines() if " temp " in line]
+        temps[batch] = {r[0]: float(r[2]) for r in rows}
+    assert sorted(temps["1"]) == ["cgtk", "plain_jax"]
+    for name in ("cgtk", "plain_jax"):
+        assert temps["4"][name] > temps["1"][name] > 0, temps
