@@ -19,12 +19,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-LAMBDA_CYCLE = 10.0
-LAMBDA_IDENTITY = 0.5
+from cyclegan_losses import (  # noqa: E402
+    LAMBDA_CYCLE,
+    LAMBDA_IDENTITY,
+    cycle_loss_fn,
+    discriminator_loss_fn,
+    generator_loss_fn,
+    identity_loss_fn,
+)
 
 
 class PlainJaxCycleGAN:
@@ -74,10 +83,10 @@ class PlainJaxCycleGAN:
             same_y, _ = call("G", tv, ntv, real_y)
             d_fake_y, _ = call("D_Y", tv, ntv, fake_y)
             d_fake_x, _ = call("D_X", tv, ntv, fake_x)
-            adv = ops.mean(ops.square(d_fake_y - 1)) + ops.mean(ops.square(d_fake_x - 1))
-            cycle = (ops.mean(ops.abs(real_x - cycled_x))
-                     + ops.mean(ops.abs(real_y - cycled_y))) * LAMBDA_CYCLE
-            ident = (ops.mean(ops.abs(real_x - same_x)) + ops.mean(ops.abs(real_y - same_y))) \
+            adv = generator_loss_fn(d_fake_y) + generator_loss_fn(d_fake_x)
+            cycle = (cycle_loss_fn(real_x, cycled_x)
+                     + cycle_loss_fn(real_y, cycled_y)) * LAMBDA_CYCLE
+            ident = (identity_loss_fn(real_x, same_x) + identity_loss_fn(real_y, same_y)) \
                 * LAMBDA_CYCLE * LAMBDA_IDENTITY
             return adv + cycle + ident
 
@@ -88,10 +97,8 @@ class PlainJaxCycleGAN:
             fake_y, fake_x = jax.lax.stop_gradient(fake_y), jax.lax.stop_gradient(fake_x)
             loss = 0.0
             for d, real, fake in (("D_X", real_x, fake_x), ("D_Y", real_y, fake_y)):
-                on_real, _ = call(d, tv, ntv, real)
-                on_fake, _ = call(d, tv, ntv, fake)
-                loss = loss + 0.5 * (ops.mean(ops.square(on_real - 1))
-                                     + ops.mean(ops.square(on_fake)))
+                loss = loss + discriminator_loss_fn(call(d, tv, ntv, real)[0],
+                                                    call(d, tv, ntv, fake)[0])
             return loss
 
         opt_g, opt_d = self.opt_g, self.opt_d

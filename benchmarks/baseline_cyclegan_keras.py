@@ -38,29 +38,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from cyclegan_losses import (  # noqa: E402
+    LAMBDA_CYCLE,
+    LAMBDA_IDENTITY,
+    cycle_loss_fn,
+    discriminator_loss_fn,
+    generator_loss_fn,
+    identity_loss_fn,
+)
 
 from cgtk import nn  # noqa: E402
-
-LAMBDA_CYCLE = 10.0
-LAMBDA_IDENTITY = 0.5
-
-
-def generator_loss_fn(fake):
-    return keras.ops.mean(keras.ops.square(fake - 1.0))  # LSGAN: MSE to ones
-
-
-def discriminator_loss_fn(real, fake):
-    real_loss = keras.ops.mean(keras.ops.square(real - 1.0))
-    fake_loss = keras.ops.mean(keras.ops.square(fake))
-    return (real_loss + fake_loss) * 0.5
-
-
-def cycle_loss_fn(real, cycled):
-    return keras.ops.mean(keras.ops.abs(real - cycled))
-
-
-def identity_loss_fn(real, same):
-    return keras.ops.mean(keras.ops.abs(real - same))
 
 
 class CycleGan(keras.Model):

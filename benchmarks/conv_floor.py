@@ -101,12 +101,21 @@ def kernels(layer, shape) -> dict:
     return {"forward": forward, "input_grad": input_grad, "filter_grad": filter_grad}
 
 
-def kernel_times(layer, shape, steps: int, repeats: int) -> dict:
-    """ms of each of :func:`kernels`, timed alone."""
+def kernel_ms(fn, steps: int, repeats: int) -> float:
+    """ms of one of :func:`kernels`, timed alone."""
     import tensorflow as tf
 
-    return {name: _median_ms(tf.function(lambda fn=fn: fn(1.0)), steps, repeats)
-            for name, fn in kernels(layer, shape).items()}
+    return _median_ms(tf.function(lambda: fn(1.0)), steps, repeats)
+
+
+def alone_floor_ms(fns, steps: int, repeats: int) -> float:
+    """The kernels of ``fns`` timed one at a time (each distinct kernel once) and summed
+    with their multiplicity in ``fns``."""
+    times: dict = {}
+    for fn in fns:
+        if fn not in times:
+            times[fn] = kernel_ms(fn, steps, repeats)
+    return sum(times[fn] for fn in fns)
 
 
 def step_kernels(g_convs, d_convs) -> list:
@@ -142,6 +151,15 @@ def floor_graph(fns):
     return everything
 
 
+def cyclegan_kernels(image_size: int, ngf: int = 64, n_blocks: int = 9):
+    """``(kernels of one step, G, D)`` for a CycleGAN of cgtk's networks."""
+    from cgtk import nn
+
+    g = nn.resnet_generator(ngf=ngf, n_blocks=n_blocks)
+    d = nn.patch_discriminator(3, ndf=ngf)
+    return step_kernels(conv_layers(g, image_size), conv_layers(d, image_size)), g, d
+
+
 def graph_floor_ms(fns, steps: int, repeats: int) -> float:
     """ms of :func:`floor_graph`."""
     return _median_ms(floor_graph(fns), steps, repeats)
@@ -152,12 +170,7 @@ class FloorCase:
     ``bench_cyclegan_vs_baseline.py --floor`` times it interleaved with the real steps."""
 
     def __init__(self, image_size: int, ngf: int = 64, n_blocks: int = 9):
-        from cgtk import nn
-
-        g = nn.resnet_generator(ngf=ngf, n_blocks=n_blocks)
-        d = nn.patch_discriminator(3, ndf=ngf)
-        self._graph = floor_graph(step_kernels(conv_layers(g, image_size),
-                                               conv_layers(d, image_size)))
+        self._graph = floor_graph(cyclegan_kernels(image_size, ngf, n_blocks)[0])
         self.images = 1
 
     def run(self, n: int):
@@ -168,20 +181,6 @@ class FloorCase:
 
     def wait(self, out) -> None:
         out.numpy()
-
-
-def network_floor(network, image_size, steps, repeats):
-    """Per-call ms of ``network``'s convs: forward / + input grads / + filter grads."""
-    layers = []
-    for layer, shape in conv_layers(network, image_size):
-        t = kernel_times(layer, shape, steps, repeats)
-        layers.append({"layer": layer.name, "input": list(shape), **t})
-    forward = sum(t["forward"] for t in layers)
-    inputs = sum(t["input_grad"] for t in layers)
-    first_input = layers[0]["input_grad"]
-    filters = sum(t["filter_grad"] for t in layers)
-    return layers, {"forward": forward, "input_grad": inputs, "first_input_grad": first_input,
-                    "filter_grad": filters}
 
 
 def matmul_gflops(steps: int, repeats: int) -> float:
@@ -207,37 +206,23 @@ def main() -> None:
     a = p.parse_args()
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from cgtk import nn
     from cgtk.bench import flops, machine
 
-    g = nn.resnet_generator(ngf=a.ngf, n_blocks=a.n_blocks)
-    d = nn.patch_discriminator(3, ndf=a.ngf)
-    g_convs, d_convs = conv_layers(g, a.image_size), conv_layers(d, a.image_size)
-    graph_floor = graph_floor_ms(step_kernels(g_convs, d_convs), 1, a.repeats)
-    g_layers, gt = network_floor(g, a.image_size, a.steps, a.repeats)
-    d_layers, dt = network_floor(d, a.image_size, a.steps, a.repeats)
-    g_full = gt["forward"] + gt["input_grad"] + gt["filter_grad"]
-    d_full = dt["forward"] + dt["input_grad"] + dt["filter_grad"]
-    floor = (6 * g_full - 4 * gt["first_input_grad"]
-             + 2 * (dt["forward"] + dt["input_grad"])
-             + 4 * (d_full - dt["first_input_grad"]))
+    fns, g, d = cyclegan_kernels(a.image_size, a.ngf, a.n_blocks)
+    graph_floor = graph_floor_ms(fns, 1, a.repeats)
+    floor = alone_floor_ms(fns, a.steps, a.repeats)
     gflops = (flops.network_flops(g, (a.image_size, a.image_size, 3))["flops"] * 18
               + flops.network_flops(d, (a.image_size, a.image_size, 3))["flops"] * 16)
     rate = matmul_gflops(a.steps, a.repeats)
     arithmetic_floor = gflops / 1e9 / rate * 1e3
     report = {
         "image_size": a.image_size, "ngf": a.ngf, "n_blocks": a.n_blocks,
-        "conv_floor_ms": floor, "graph_floor_ms": graph_floor, "generator_call_ms": gt, "discriminator_call_ms": dt,
+        "conv_floor_ms": floor, "graph_floor_ms": graph_floor, "kernels_per_step": len(fns),
         "step_gflop": gflops / 1e9, "matmul_gflops_fp32": rate,
         "arithmetic_floor_ms": arithmetic_floor,
-        "generator_layers": g_layers, "discriminator_layers": d_layers,
         "machine": machine.machine_info(), "versions": machine.versions(),
         "date": machine.now(), "command": " ".join(["python", *sys.argv]),
     }
-    print(f"generator call: forward {gt['forward']:.0f} ms, input grads {gt['input_grad']:.0f} "
-          f"ms, filter grads {gt['filter_grad']:.0f} ms")
-    print(f"discriminator call: forward {dt['forward']:.1f} ms, input grads "
-          f"{dt['input_grad']:.1f} ms, filter grads {dt['filter_grad']:.1f} ms")
     print(f"convolution floor of one step: {floor:.0f} ms "
           f"(the step's convolution kernels, each timed alone)")
     print(f"convolution floor, all of them in one graph (overlapped by the executor): "

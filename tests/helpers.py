@@ -57,6 +57,18 @@ def run_cli(*args, paths=(), timeout=900, **extra):
                           capture_output=True, text=True, timeout=timeout, cwd=REPO)
 
 
+def succeeded(result):
+    """``result`` (a finished subprocess) after asserting it exited 0; the assertion shows
+    the tails of its stdout and stderr."""
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    return result
+
+
+def run_cli_ok(*args, **kwargs):
+    """:func:`run_cli` that must succeed."""
+    return succeeded(run_cli(*args, **kwargs))
+
+
 def last_json(text: str):
     """The JSON document printed last on stdout."""
     start = text.find("{") if text.lstrip().startswith("{") else text.find("[")

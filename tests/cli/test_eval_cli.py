@@ -1,17 +1,7 @@
 """``cgtk eval``: table/JSON output with the protocol, Inception weight refusal."""
 import json
 
-import pytest
-
 from cgtk.cli.main import main
-
-
-@pytest.fixture(scope="module")
-def toy_run(tmp_path_factory, toy_site):
-    run = tmp_path_factory.mktemp("toy") / "run"
-    assert main(["train", "toy", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "3",
-                 "--run-dir", str(run)]) == 0
-    return run
 
 
 def test_paired_run_json_uses_the_runs_data(toy_run, capsys):

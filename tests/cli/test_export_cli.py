@@ -6,14 +6,6 @@ import pytest
 from cgtk.cli.main import main
 
 
-@pytest.fixture(scope="module")
-def toy_run(tmp_path_factory, toy_site):
-    run = tmp_path_factory.mktemp("toy") / "run"
-    assert main(["train", "toy", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "3",
-                 "--run-dir", str(run)]) == 0
-    return run
-
-
 def test_onnx_with_json_parity(toy_run, tmp_path, capsys, shared_data):
     photo = next(iter(sorted((shared_data / "photos" / "sun_hays80").glob("*.jpg"))))
     assert main(["export", str(toy_run), "--format", "onnx", "-o", str(tmp_path / "g"),

@@ -10,14 +10,6 @@ from cgtk.cli.main import main
 
 
 @pytest.fixture(scope="module")
-def toy_run(tmp_path_factory, toy_site):
-    run = tmp_path_factory.mktemp("toy") / "run"
-    assert main(["train", "toy", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "3",
-                 "--run-dir", str(run)]) == 0
-    return run
-
-
-@pytest.fixture(scope="module")
 def inputs(tmp_path_factory):
     root = tmp_path_factory.mktemp("inputs")
     rng = np.random.default_rng(0)

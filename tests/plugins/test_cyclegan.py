@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from cgtk_cyclegan.config import CycleGANConfig
 from cgtk_cyclegan.model import CycleGAN
-from helpers import last_json, run_cli
+from helpers import last_json, run_cli, run_cli_ok
 
 import cgtk
 from cgtk import losses
@@ -36,12 +36,6 @@ def checkpoint_value(run: Path, suffix: str):
     index = next(i for i, p in enumerate(paths) if p.endswith(suffix))
     with np.load(ckpt / "state.npz") as data:
         return data[f"model/{index:05d}"]
-
-
-def cli_ok(*args, **env):
-    result = run_cli(*args, **env)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +173,7 @@ def test_jax_smoke_pool_in_the_jitted_step(tmp_path):
     """2 steps on JAX through the CLI: the pool, updated inside the jitted step, holds the
     2 x 2 fakes; the exported network loads with safe_mode and takes other sizes."""
     run = tmp_path / "jax"
-    cli_ok("train", "cyclegan", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "2",
+    run_cli_ok("train", "cyclegan", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "2",
            "--set", "ngf=4", "--set", "ndf=4", "--set", "n_blocks=1", "--image-size", "32",
            "--batch-size", "2", "--set", "load_size=36", "--set", "num_samples=2", "--seed",
            "0", "--backend", "jax", "--run-dir", run)
@@ -215,7 +209,7 @@ def test_real_photos_in_the_horse2zebra_layout_train_and_resume(tmp_path, shared
             shutil.copy(p, root / split / p.name)
     run = tmp_path / "run"
     home = tmp_path / "home"
-    cli_ok("train", "cyclegan", "--epochs", "1", "--steps-per-epoch", "1", "--set", "ngf=4",
+    run_cli_ok("train", "cyclegan", "--epochs", "1", "--steps-per-epoch", "1", "--set", "ngf=4",
            "--set", "ndf=4", "--set", "n_blocks=1", "--image-size", "64", "--set",
            "num_samples=2", "--seed", "1", "--run-dir", run, CGTK_HOME=home)
     record = json.loads((run / "config.json").read_text())
@@ -223,7 +217,7 @@ def test_real_photos_in_the_horse2zebra_layout_train_and_resume(tmp_path, shared
     assert (run / "a2b.keras").is_file() and (run / "samples" / "epoch-001.png").is_file()
     assert int(checkpoint_value(run, "fake_B_pool/count")) == 1
     first = checkpoint_value(run, "fake_B_pool/buffer")[0]
-    cli_ok("train", "--resume", run, "--epochs", "2", CGTK_HOME=home)
+    run_cli_ok("train", "--resume", run, "--epochs", "2", CGTK_HOME=home)
     assert int(checkpoint_value(run, "fake_B_pool/count")) == 2
     np.testing.assert_array_equal(checkpoint_value(run, "fake_B_pool/buffer")[0], first)
     assert [r["step"] for r in csv.DictReader(open(run / "metrics.csv"))][-1] == "2"
@@ -243,7 +237,7 @@ def test_learns_day_to_night_on_tensorflow(tmp_path):
 
     run = tmp_path / "learn"
     start = time.time()
-    cli_ok("train", "cyclegan", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "100",
+    run_cli_ok("train", "cyclegan", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "100",
            "--batch-size", "2", "--image-size", "64", "--set", "load_size=72", "--set", "ngf=8",
            "--set", "ndf=8", "--set", "n_blocks=2", "--set", "log_every=10", "--seed", "0",
            "--backend", "tensorflow",

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from cgtk_pix2pix.config import Pix2PixConfig
 from cgtk_pix2pix.model import Pix2Pix
-from helpers import last_json, run_cli
+from helpers import last_json, run_cli, run_cli_ok
 from PIL import Image
 
 import cgtk
@@ -23,12 +23,6 @@ def rand(shape, seed):
 
 def f(x):
     return float(keras.ops.convert_to_numpy(x))
-
-
-def cli_ok(*args, **env):
-    result = run_cli(*args, **env)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
 
 
 def layer_types(net):
@@ -140,7 +134,7 @@ def test_check_plugin_one_engine_step_and_save_load():
 
 def test_jax_smoke(tmp_path):
     run = tmp_path / "jax"
-    cli_ok("train", "pix2pix", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "2",
+    run_cli_ok("train", "pix2pix", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "2",
            "--set", "ngf=4", "--set", "ndf=4", "--set", "num_downs=5", "--image-size", "32",
            "--batch-size", "2", "--set", "load_size=36", "--set", "num_samples=2",
            "--backend", "jax", "--run-dir", run)
@@ -167,7 +161,7 @@ def test_facades_by_hand_gets_its_reference_direction(tmp_path, shared_data):
             pair.paste(photo.convert("L").convert("RGB"), (128, 0))
             pair.save(root / split / p.name)
     run = tmp_path / "run"
-    result = cli_ok("train", "pix2pix", "--epochs", "1", "--steps-per-epoch", "1", "--set",
+    result = run_cli_ok("train", "pix2pix", "--epochs", "1", "--steps-per-epoch", "1", "--set",
                     "ngf=4", "--set", "ndf=4", "--set", "num_downs=6", "--image-size", "64",
                     "--set", "num_samples=2", "--run-dir", run, CGTK_HOME=tmp_path / "home")
     record = json.loads((run / "config.json").read_text())
@@ -191,7 +185,7 @@ def test_learns_edges_to_shapes_on_tensorflow(tmp_path):
 
     run = tmp_path / "learn"
     start = time.time()
-    cli_ok("train", "pix2pix", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "300",
+    run_cli_ok("train", "pix2pix", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "300",
            "--batch-size", "4", "--image-size", "64", "--set", "load_size=72", "--set",
            "ngf=16", "--set", "ndf=16", "--set", "num_downs=6", "--seed", "0", "--backend", "tensorflow",
            "--run-dir", run)

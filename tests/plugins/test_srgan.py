@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 from cgtk_srresnet.srgan import SRGAN
-from helpers import run_cli
+from helpers import run_cli, succeeded
 
 from cgtk.errors import CgtkError
 
@@ -14,16 +14,11 @@ ARCH = ["--set", "n_blocks=2", "--set", "n_feats=8"]
 SMALL = ["--image-size", "32", "--batch-size", "2", "--seed", "5"]
 
 
-def _ok(result):
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
-    return result
-
-
 @pytest.fixture(scope="module")
 def init_run(tmp_path_factory):
     """A tiny finished SRResNet run (3 steps)."""
     run = tmp_path_factory.mktemp("srgan") / "init"
-    _ok(run_cli("train", "srresnet", "--data", "demo", "--epochs", "1", "--steps-per-epoch",
+    succeeded(run_cli("train", "srresnet", "--data", "demo", "--epochs", "1", "--steps-per-epoch",
                 "3", *ARCH, *SMALL, "--run-dir", run))
     return run
 
@@ -31,7 +26,7 @@ def init_run(tmp_path_factory):
 @pytest.fixture(scope="module")
 def gan_run(init_run):
     run = init_run.parent / "gan"
-    _ok(run_cli("train", "srgan", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "3",
+    succeeded(run_cli("train", "srgan", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "3",
                 *ARCH, *SMALL, "--set", "ndf=8", "--set", "vgg_weights=none",
                 "--set", f"init_from={init_run}", "--set", "log_every=1", "--run-dir", run))
     return run
@@ -105,7 +100,7 @@ def test_cli_trains_from_init_resumes_and_exports(init_run, gan_run):
     assert y1.shape == (1, 32, 32, 3)
     assert np.abs(y1 - y0).mean() > 1e-5          # training moved G away from the init
     assert np.abs(y1 - y0).mean() < np.abs(y0).mean()   # ... but started from it
-    _ok(run_cli("train", "--resume", gan_run, "--epochs", "2"))
+    succeeded(run_cli("train", "--resume", gan_run, "--epochs", "2"))
     meta = json.loads(sorted((gan_run / "checkpoints").iterdir())[-1].joinpath(
         "meta.json").read_text())
     assert meta["global_step"] == 6 and meta["finished"]

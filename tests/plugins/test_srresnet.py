@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from cgtk_srresnet.networks import PixelShuffle, srgan_discriminator, srresnet_generator
 from cgtk_srresnet.srresnet import SRResNet
-from helpers import run_cli
+from helpers import run_cli, succeeded
 
 TINY = ["--set", "n_blocks=2", "--set", "n_feats=8", "--image-size", "32", "--batch-size", "2"]
 
@@ -99,15 +99,10 @@ def test_mse_loss_is_pixel_mse():
 
 # ----------------------------------------------------------------------- CLI ---
 
-def _ok(result):
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
-    return result
-
-
 @pytest.fixture(scope="module")
 def cli_run(tmp_path_factory):
     run = tmp_path_factory.mktemp("srresnet") / "run"
-    _ok(run_cli("train", "srresnet", "--data", "demo", "--epochs", "1", "--steps-per-epoch",
+    succeeded(run_cli("train", "srresnet", "--data", "demo", "--epochs", "1", "--steps-per-epoch",
                 "2", "--seed", "3", *TINY, "--run-dir", run))
     return run
 
@@ -118,7 +113,7 @@ def test_cli_train_sample_export_resume(cli_run):
     assert (cli_run / "samples" / "epoch-001.png").is_file()
     g = keras.saving.load_model(cli_run / "generator.keras", safe_mode=True)
     assert tuple(g(np.zeros((1, 9, 11, 3), "float32")).shape) == (1, 36, 44, 3)
-    _ok(run_cli("train", "--resume", cli_run, "--epochs", "2"))
+    succeeded(run_cli("train", "--resume", cli_run, "--epochs", "2"))
     steps = [json.loads((p / "meta.json").read_text())["global_step"]
              for p in (cli_run / "checkpoints").iterdir()]
     assert max(steps) == 4
@@ -127,7 +122,7 @@ def test_cli_train_sample_export_resume(cli_run):
 
 def test_cli_jax_smoke(tmp_path):
     run = tmp_path / "jax"
-    _ok(run_cli("train", "srresnet", "--data", "demo", "--backend", "jax", "--epochs", "1",
+    succeeded(run_cli("train", "srresnet", "--data", "demo", "--backend", "jax", "--epochs", "1",
                 "--steps-per-epoch", "2", *TINY, "--set", "scale=2", "--run-dir", run))
     rows = (run / "metrics.csv").read_text().splitlines()
     assert np.isfinite(float(rows[-1].split(",")[rows[0].split(",").index("G_mse")]))
@@ -158,7 +153,7 @@ def test_learns_to_beat_bicubic_on_set5(shared_data, tmp_path):
     )
 
     run = tmp_path / "learn"
-    _ok(run_cli("train", "srresnet", "--data", shared_data / "photos" / "sun_hays80",
+    succeeded(run_cli("train", "srresnet", "--data", shared_data / "photos" / "sun_hays80",
                 "--epochs", "1", "--image-size", "48", "--batch-size", "16", "--seed", "1",
                 "--set", "n_blocks=4", "--set", "n_feats=32", "--set", "norm=none",
                 "--set", "upsample_skip=bilinear", "--set", "lr=2e-3",

@@ -8,17 +8,12 @@ import numpy as np
 import pytest
 from cgtk_style.model import FastStyle
 from cgtk_style.network import transformer_network
-from helpers import run_cli
+from helpers import run_cli, succeeded
 
 from cgtk.losses.perceptual import feature_loss, gram_matrix
 
 TINY = ["--set", "ngf=8", "--set", "n_blocks=1", "--set", "vgg_weights=none",
         "--image-size", "32", "--batch-size", "2"]
-
-
-def _ok(result):
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
-    return result
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +95,7 @@ def test_setup_data_needs_a_style_image(model):
 def test_cli_train_sample_export_resume_with_style_file(tmp_path, shared_data):
     run = tmp_path / "run"
     style = shared_data / "style" / "styles" / "wave.jpg"
-    _ok(run_cli("train", "style", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "2",
+    succeeded(run_cli("train", "style", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "2",
                 *TINY, "--set", f"style_image={style}", "--set", "style_size=64",
                 "--seed", "1", "--run-dir", run))
     record = json.loads((run / "config.json").read_text())
@@ -109,7 +104,7 @@ def test_cli_train_sample_export_resume_with_style_file(tmp_path, shared_data):
     assert (run / "samples" / "epoch-001.png").is_file()
     t = keras.saving.load_model(run / "stylize.keras", safe_mode=True)
     assert tuple(t(np.zeros((1, 36, 44, 3), "float32")).shape) == (1, 36, 44, 3)
-    _ok(run_cli("train", "--resume", run, "--epochs", "2"))
+    succeeded(run_cli("train", "--resume", run, "--epochs", "2"))
     steps = [json.loads((p / "meta.json").read_text())["global_step"]
              for p in (run / "checkpoints").iterdir()]
     assert max(steps) == 4
@@ -117,7 +112,7 @@ def test_cli_train_sample_export_resume_with_style_file(tmp_path, shared_data):
 
 def test_cli_jax_smoke(tmp_path):
     run = tmp_path / "jax"
-    _ok(run_cli("train", "style", "--data", "demo", "--backend", "jax", "--epochs", "1",
+    succeeded(run_cli("train", "style", "--data", "demo", "--backend", "jax", "--epochs", "1",
                 "--steps-per-epoch", "2", *TINY, "--set", "upsample=nearest",
                 # a shallower VGG keeps XLA's compile time down
                 "--set", "style_layers=relu1_2,relu2_2", "--run-dir", run))
