@@ -17,6 +17,9 @@ BACKENDS = ("tensorflow", "jax")
 def select_backend(name: str | None, environ=None) -> dict:
     """Set ``KERAS_BACKEND`` (if ``name`` is given); refuse what cgtk cannot run.
 
+    In this process (``environ`` None) TensorFlow's native start-up chatter will be
+    held back whenever it is first imported (:mod:`cgtk.native_logs`).
+
     Raises CgtkError if Keras is already imported with another backend, or for
     the PyTorch backend, which cgtk does not support.
     """
@@ -43,4 +46,8 @@ def select_backend(name: str | None, environ=None) -> dict:
                 hint="start a new process with KERAS_BACKEND set")
     env["KERAS_BACKEND"] = name
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if environ is None:
+        from cgtk.native_logs import hold_tensorflow_start_up
+
+        hold_tensorflow_start_up()
     return env

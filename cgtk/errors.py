@@ -4,6 +4,7 @@ The CLI prints a :class:`CgtkError` as a single line and exits with code 1;
 anything else is a bug and shows a traceback. ``CGTK_DEBUG=1`` shows the
 traceback for user errors too.
 """
+import os
 
 
 class CgtkError(Exception):
@@ -19,3 +20,8 @@ class CgtkError(Exception):
         self.message = message
         self.hint = hint
         super().__init__(f"{message} ({hint})" if hint else message)
+
+
+def debug_enabled() -> bool:
+    """True when ``CGTK_DEBUG`` asks for tracebacks and unfiltered native logs."""
+    return os.environ.get("CGTK_DEBUG", "") not in ("", "0", "false", "no")

@@ -183,6 +183,7 @@ def export_network(model, fmt: str, path: Path, *, keras_file: Path | None = Non
     """Write ``model`` as ``fmt`` at ``path`` with Keras's exporters; returns ``path``."""
     import contextlib
     import io
+    import warnings
 
     import keras
 
@@ -192,7 +193,10 @@ def export_network(model, fmt: str, path: Path, *, keras_file: Path | None = Non
     path.parent.mkdir(parents=True, exist_ok=True)
     sink = io.StringIO()
     try:
-        with contextlib.redirect_stdout(sink):
+        with contextlib.redirect_stdout(sink), warnings.catch_warnings():
+            # Keras's bundled tf2onnx probes np.object, which NumPy 2 warns about
+            warnings.filterwarnings("ignore", category=FutureWarning,
+                                    module=r"keras\.src\.export\.tf2onnx")
             if fmt == "keras":
                 model.save(str(path))
             elif fmt == "saved_model":
@@ -257,9 +261,12 @@ class Runner:
             from ai_edge_litert.interpreter import Interpreter  # noqa: N813
         import warnings
 
-        with warnings.catch_warnings():
+        from cgtk.native_logs import held_native_stderr
+
+        with warnings.catch_warnings(), held_native_stderr():  # "INFO: Created ... XNNPACK"
             warnings.simplefilter("ignore")
             self.interpreter = Interpreter(model_path=str(self.path))
+            self.interpreter.allocate_tensors()
 
         def fn(x):
             it = self.interpreter

@@ -26,6 +26,9 @@ def bench(
     json_: bool = typer.Option(False, "--json", help="Print every figure as JSON."),
 ):
     """Measure ms/step, images/s and TFLOP/s of a plugin on synthetic data (no input pipeline)."""
+    from cgtk.backend_env import select_backend
+
+    select_backend(backend)  # before anything imports Keras
     from cgtk.bench.runner import BenchRequest
     from cgtk.bench.runner import bench as run_bench
     from cgtk.errors import CgtkError

@@ -2,7 +2,6 @@
 into one line and exit code 1 (``CGTK_DEBUG=1`` shows the traceback)."""
 from __future__ import annotations
 
-import os
 import sys
 
 import typer
@@ -14,7 +13,7 @@ except ImportError:  # pragma: no cover - older typer on real click
 
 from cgtk._version import __version__
 from cgtk.cli import console
-from cgtk.errors import CgtkError
+from cgtk.errors import CgtkError, debug_enabled
 
 app = typer.Typer(
     name="cgtk",
@@ -53,10 +52,6 @@ def _register():
     app.command("bench")(bench.bench)
 
 
-def debug() -> bool:
-    return os.environ.get("CGTK_DEBUG", "") not in ("", "0", "false", "no")
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns (and, as a script, exits with) the exit code."""
     _register()
@@ -65,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         result = command.main(args=argv, prog_name="cgtk", standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except CgtkError as err:
-        if debug():
+        if debug_enabled():
             raise
         console.error(str(err))
         code = 1
@@ -78,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         ctx = getattr(err, "ctx", None)
         if type(err).__name__ == "NoArgsIsHelpError":  # typer printed the help already
             return 0
-        if debug():
+        if debug_enabled():
             raise
         where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
         console.error(f"{err.format_message()}{where}")

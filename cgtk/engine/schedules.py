@@ -39,7 +39,7 @@ class EpochSchedule(keras.optimizers.schedules.LearningRateSchedule):
         self.gamma = float(gamma)
 
     def __call__(self, step):
-        epoch = ops.floor_divide(ops.cast(step, "int64"), self.steps_per_epoch)
+        epoch = ops.floor_divide(ops.cast(step, "int32"), self.steps_per_epoch)  # int64 warns on JAX
         epoch = ops.cast(epoch, "float32")
         if self.policy == "constant":
             factor = ops.ones_like(epoch)

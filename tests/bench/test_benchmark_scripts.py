@@ -91,3 +91,15 @@ def test_plain_jax_baseline_memory_analysis_grows_with_the_batch():
     assert sorted(temps["1"]) == ["cgtk", "plain_jax"]
     for name in ("cgtk", "plain_jax"):
         assert temps["4"][name] > temps["1"][name] > 0, temps
+
+
+def test_winograd_script_matches_the_direct_convolution():
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "winograd_conv.py"), "--size", "6",
+         "--channels", "4", "--calls", "1", "--rounds", "1"],
+        env=env_with(KERAS_BACKEND="tensorflow"), capture_output=True, text=True,
+        timeout=300, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    first, *timings = proc.stdout.strip().splitlines()
+    assert float(first.rsplit("=", 1)[1]) < 1e-5  # the same convolution, up to rounding
+    assert [line.split()[0] for line in timings] == ["direct", "winograd"]

@@ -72,6 +72,7 @@ def test_losses_fall_on_jax_and_fakes_are_reused():
     result = run_python(code, backend="jax")
     assert result.returncode == 0, result.stderr[-3000:]
     first, last, calls, steps = map(float, result.stdout.split("RESULT")[1].split())
+    assert "int64" not in result.stderr  # the lr schedule's step count stays int32 on JAX
     assert last < 0.7 * first  # dropout 0.2 slows it a little; an untrained G stays near 0.52
     assert calls == steps == 60
 
