@@ -127,7 +127,10 @@ class _HeldLoader(importlib.abc.Loader):
         module.__loader__ = module.__spec__.loader = self.loader  # as if never wrapped
         with held_native_stderr():
             self.loader.exec_module(module)
-            module.config.list_physical_devices("GPU")
+            try:
+                module.config.list_physical_devices("GPU")
+            except Exception:  # noqa: BLE001 - only asked early for its log lines
+                pass
 
 
 class _TensorFlowImportFinder(importlib.abc.MetaPathFinder):
