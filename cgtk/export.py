@@ -261,9 +261,9 @@ class Runner:
             from ai_edge_litert.interpreter import Interpreter  # noqa: N813
         import warnings
 
-        from cgtk.native_logs import held_native_stderr
+        from cgtk.native_logs import filtered_native_stderr
 
-        with warnings.catch_warnings(), held_native_stderr():  # "INFO: Created ... XNNPACK"
+        with warnings.catch_warnings(), filtered_native_stderr():  # "INFO: Created ... XNNPACK"
             warnings.simplefilter("ignore")
             self.interpreter = Interpreter(model_path=str(self.path))
             self.interpreter.allocate_tensors()

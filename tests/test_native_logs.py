@@ -4,7 +4,7 @@ import sys
 
 from helpers import run_cli, run_python
 
-from cgtk.native_logs import drop_chatter, held_native_stderr
+from cgtk.native_logs import drop_chatter, filtered_native_stderr
 
 # What `import tensorflow` and the first device query wrote on this CPU-only machine
 # (TF 2.21), plus records that must survive.
@@ -23,11 +23,14 @@ WARNING = "W0000 00:00:1796082590.7    6768 foo.cc:9] a warning\n"
 REAL_ERROR = "E0000 00:00:1796082591.1    6768 kernel.cc:77] OOM when allocating tensor\n"
 FATAL = "F0000 00:00:1796082591.2    6768 check.cc:5] Check failed: x == y\n"
 PYTHON = "a line that is not a native log record\n"
+REMAPPER = ("E0000 00:00:1796086037.857651   14661 meta_optimizer.cc:967] remapper failed: "
+            "INVALID_ARGUMENT: Mutation::Apply error: fanout 'gradient_tape/D_3/leaky_re_lu_5_1/"
+            "LeakyRelu/LeakyReluGrad' exist for missing node 'D_3/conv2d_6_1/BiasAdd'.\n")
 
 
 def test_chatter_is_dropped_and_errors_kept():
     text = BANNER + ONEDNN + NO_DRIVER + CPU_FEATURES + BANNER + ONEDNN + CUINIT + WARNING \
-        + REAL_ERROR + PYTHON + FATAL
+        + REAL_ERROR + REMAPPER + PYTHON + FATAL
     assert drop_chatter(text, min_level=2) == REAL_ERROR + PYTHON + FATAL
 
 
@@ -56,7 +59,7 @@ def test_a_cuinit_failure_is_kept_when_a_driver_was_found():
 def test_native_writes_are_filtered_and_python_writes_kept(capfd, monkeypatch):
     monkeypatch.delenv("CGTK_DEBUG", raising=False)
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "2")
-    with held_native_stderr():
+    with filtered_native_stderr():
         os.write(2, (BANNER + ONEDNN + NO_DRIVER + CUINIT + REAL_ERROR).encode())
         print("from python", file=sys.stderr)
     err = capfd.readouterr().err  # (pytest's sys.stderr bypasses fd 2, so order differs)
@@ -65,13 +68,14 @@ def test_native_writes_are_filtered_and_python_writes_kept(capfd, monkeypatch):
 
 def test_cgtk_debug_shows_everything(capfd, monkeypatch):
     monkeypatch.setenv("CGTK_DEBUG", "1")
-    with held_native_stderr():
+    with filtered_native_stderr():
         os.write(2, (BANNER + ONEDNN).encode())
     assert capfd.readouterr().err == BANNER + ONEDNN
 
 
 def test_a_failing_command_prints_its_error_and_no_tensorflow_chatter():
-    result = run_cli("train", "cyclegan", "--data", "demo", "--set", "colour=red")
+    result = run_cli("train", "cyclegan", "--data", "demo", "--set", "colour=red",
+                     TF_CPP_MIN_LOG_LEVEL=2)
     assert result.returncode == 1
     assert "unknown config key 'colour'" in result.stderr
     for chatter in ("absl::InitializeLog", "oneDNN custom operations", "cuda drivers",
@@ -86,6 +90,31 @@ def test_docstring_example():
 
     result = doctest.testmod(cgtk.native_logs)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_crash_inside_the_block_loses_no_error():
+    code = f"""
+    import os, signal
+    from cgtk.native_logs import filtered_native_stderr
+    with filtered_native_stderr():
+        os.write(2, {(ONEDNN + REAL_ERROR).encode()!r})
+        os.kill(os.getpid(), signal.SIGKILL)
+    """
+    result = run_python(code, TF_CPP_MIN_LOG_LEVEL=2)  # cgtk's default (the tests' is 3)
+    assert result.returncode == -9
+    assert result.stderr == REAL_ERROR
+
+
+def test_training_from_the_cli_prints_no_tensorflow_chatter(tmp_path):
+    result = run_cli("train", "pix2pix", "--data", "demo", "--epochs", "1",
+                     "--steps-per-epoch", "1", "--batch-size", "1", "--image-size", "32",
+                     "--set", "load_size=36", "--set", "num_downs=5", "--set", "ngf=4",
+                     "--set", "ndf=4", "--run-dir", tmp_path / "run", TF_CPP_MIN_LOG_LEVEL=2)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "step 1/1" in result.stderr + result.stdout
+    for chatter in ("absl::InitializeLog", "oneDNN custom operations", "cuInit",
+                    "remapper failed"):
+        assert chatter not in result.stderr, result.stderr
 
 
 def test_the_import_hook_leaves_tensorflow_as_a_plain_import_would():

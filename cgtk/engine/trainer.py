@@ -22,6 +22,7 @@ import time
 import numpy as np
 
 from cgtk.errors import CgtkError
+from cgtk.native_logs import filtered_native_stderr
 
 KILL_HOOK = "CGTK_TEST_KILL_AT_STEP"  # test hook: SIGKILL ourselves after this global step
 
@@ -93,6 +94,7 @@ class Trainer:
         self.epoch = 0
         self.step_in_epoch = 0
         self._pending = []
+        self._compiled = False  # has this process run (and so compiled) a step yet?
         self.last_grid = None
 
     # ------------------------------------------------------------ state ---
@@ -207,7 +209,12 @@ class Trainer:
         while self.epoch < self.epochs:
             epoch = self.epoch
             for batch in self._epoch_batches(epoch, self.step_in_epoch):
-                logs = self.stepper.step(batch)
+                if self._compiled:
+                    logs = self.stepper.step(batch)
+                else:  # the compiling step: Grappler's known chatter is filtered
+                    with filtered_native_stderr():
+                        logs = self.stepper.step(batch)
+                    self._compiled = True
                 self.global_step += 1
                 self.step_in_epoch += 1
                 self._pending.append((self.global_step, epoch, time.time(), logs))
