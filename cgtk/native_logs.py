@@ -34,7 +34,8 @@ import signal
 import subprocess
 import sys
 
-__all__ = ["filtered_native_stderr", "drop_chatter", "hold_tensorflow_start_up"]
+__all__ = ["filtered_native_stderr", "filtered_first_step", "drop_chatter",
+           "hold_tensorflow_start_up"]
 
 _RECORD = re.compile(r"^(?:([IWEF])\d{4} \d\d:\d\d:[\d.]+\s+\d+ [^\]]+\] "
                      r"|(INFO|WARNING|ERROR): )")  # absl's records, then TFLite's
@@ -131,6 +132,17 @@ def filtered_native_stderr():
             child.wait(timeout=30)
         except subprocess.TimeoutExpired:  # a grandchild still holds the pipe open
             child.kill()
+
+
+def filtered_first_step():
+    """:func:`filtered_native_stderr` on TensorFlow (whose Grappler writes the remapper
+    message while compiling the first step); nothing on JAX, whose XLA warnings at
+    compile time are worth seeing."""
+    import keras
+
+    if keras.backend.backend() == "tensorflow":
+        return filtered_native_stderr()
+    return contextlib.nullcontext()
 
 
 # ------------------------------------------------- the first TensorFlow import ---

@@ -215,12 +215,12 @@ def time_interleaved(cases: dict, *, steps: int, repeats: int, warmup: int) -> d
     "ms_max", "ms_all"}}``."""
     if steps < 1 or repeats < 1:
         raise CgtkError("--steps and --repeats must be at least 1")
-    from cgtk.native_logs import filtered_native_stderr
+    from cgtk.native_logs import filtered_first_step
 
     out = {}
     for name, case in cases.items():
         t0 = time.perf_counter()
-        with filtered_native_stderr():  # the compiling step: Grappler's known chatter
+        with filtered_first_step():  # the compiling step: Grappler's known chatter
             case.wait(case.run(1))
         first = time.perf_counter() - t0
         t0 = time.perf_counter()

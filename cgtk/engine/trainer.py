@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 from cgtk.errors import CgtkError
-from cgtk.native_logs import filtered_native_stderr
+from cgtk.native_logs import filtered_first_step
 
 KILL_HOOK = "CGTK_TEST_KILL_AT_STEP"  # test hook: SIGKILL ourselves after this global step
 
@@ -212,7 +212,7 @@ class Trainer:
                 if self._compiled:
                     logs = self.stepper.step(batch)
                 else:  # the compiling step: Grappler's known chatter is filtered
-                    with filtered_native_stderr():
+                    with filtered_first_step():
                         logs = self.stepper.step(batch)
                     self._compiled = True
                 self.global_step += 1
