@@ -18,7 +18,7 @@ def select_backend(name: str | None, environ=None) -> dict:
     """Set ``KERAS_BACKEND`` (if ``name`` is given); refuse what cgtk cannot run.
 
     In this process (``environ`` None) TensorFlow's native start-up chatter will be
-    held back whenever it is first imported (:mod:`cgtk.native_logs`).
+    filtered whenever it is first imported (:mod:`cgtk.native_logs`).
 
     Raises CgtkError if Keras is already imported with another backend, or for
     the PyTorch backend, which cgtk does not support.

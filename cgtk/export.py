@@ -266,7 +266,7 @@ class Runner:
         with warnings.catch_warnings(), filtered_native_stderr():  # "INFO: Created ... XNNPACK"
             warnings.simplefilter("ignore")
             self.interpreter = Interpreter(model_path=str(self.path))
-            self.interpreter.allocate_tensors()
+            self.interpreter.allocate_tensors()  # applies the delegate: its message is here
 
         def fn(x):
             it = self.interpreter

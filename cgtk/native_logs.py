@@ -28,6 +28,8 @@ crash inside the block loses nothing. ``CGTK_DEBUG=1`` turns the filter off.
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
+import importlib.util
 import os
 import re
 import signal
@@ -147,60 +149,48 @@ def filtered_first_step():
 
 # ------------------------------------------------- the first TensorFlow import ---
 
-def _import_machinery():
-    import importlib.abc
-    import importlib.util
+class _FilteredLoader(importlib.abc.Loader):
+    """Runs the real loader with stderr filtered, then asks TensorFlow for its GPUs
+    (where a machine without a CUDA driver logs the cuInit failure)."""
 
-    class HeldLoader(importlib.abc.Loader):
-        """Runs the real loader with stderr filtered, then asks TensorFlow for its GPUs
-        (where a machine without a CUDA driver logs the cuInit failure)."""
+    def __init__(self, loader):
+        self.loader = loader
 
-        def __init__(self, loader):
-            self.loader = loader
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
 
-        def create_module(self, spec):
-            return self.loader.create_module(spec)
-
-        def exec_module(self, module):
-            module.__loader__ = module.__spec__.loader = self.loader  # as if never wrapped
-            with filtered_native_stderr():
-                self.loader.exec_module(module)
-                with contextlib.suppress(Exception):  # only asked early for its log lines
-                    module.config.list_physical_devices("GPU")
-
-    class TensorFlowImportFinder(importlib.abc.MetaPathFinder):
-        """One-shot: finds ``tensorflow`` the usual way and wraps its loader."""
-
-        def find_spec(self, fullname, path=None, target=None):
-            if fullname != "tensorflow":
-                return None
-            _uninstall()
-            spec = importlib.util.find_spec(fullname)
-            if spec is not None and spec.loader is not None:
-                spec.loader = HeldLoader(spec.loader)
-            return spec
-
-    return TensorFlowImportFinder()
+    def exec_module(self, module):
+        module.__loader__ = module.__spec__.loader = self.loader  # as if never wrapped
+        with filtered_native_stderr():
+            self.loader.exec_module(module)
+            with contextlib.suppress(Exception):  # only asked early for its log lines
+                module.config.list_physical_devices("GPU")
 
 
-_finder = None
+class _TensorFlowImportFinder(importlib.abc.MetaPathFinder):
+    """One-shot: finds ``tensorflow`` the usual way and wraps its loader."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "tensorflow":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _FilteredLoader(spec.loader)
+        return spec
 
 
-def _uninstall() -> None:
-    if _finder in sys.meta_path:
-        sys.meta_path.remove(_finder)
+_finder = _TensorFlowImportFinder()
 
 
 def hold_tensorflow_start_up() -> None:
     """Whenever TensorFlow is first imported in this process (directly, by Keras or by
     tf.data), filter what it writes to stderr meanwhile (:func:`filtered_native_stderr`).
     Imports nothing now, so commands still fail fast on bad input."""
-    global _finder
     from cgtk.errors import debug_enabled
 
     if "tensorflow" in sys.modules or debug_enabled() or _finder in sys.meta_path:
         return
-    _finder = _finder or _import_machinery()
     sys.meta_path.insert(0, _finder)
 
 

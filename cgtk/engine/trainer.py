@@ -14,6 +14,7 @@ checkpoint is always a good one.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import signal
@@ -209,12 +210,10 @@ class Trainer:
         while self.epoch < self.epochs:
             epoch = self.epoch
             for batch in self._epoch_batches(epoch, self.step_in_epoch):
-                if self._compiled:
+                # the compiling step: Grappler's known chatter is filtered
+                with contextlib.nullcontext() if self._compiled else filtered_first_step():
                     logs = self.stepper.step(batch)
-                else:  # the compiling step: Grappler's known chatter is filtered
-                    with filtered_first_step():
-                        logs = self.stepper.step(batch)
-                    self._compiled = True
+                self._compiled = True
                 self.global_step += 1
                 self.step_in_epoch += 1
                 self._pending.append((self.global_step, epoch, time.time(), logs))
