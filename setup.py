@@ -21,6 +21,10 @@ BUILTIN_PLUGINS = {
     "srresnet": "cgtk_srresnet:srresnet_plugin",
     "srgan": "cgtk_srresnet:srgan_plugin",
     "style": "cgtk_style:plugin",
+    "esrgan": "cgtk_esrgan:esrgan_plugin",
+    "realesrgan": "cgtk_esrgan:realesrgan_plugin",
+    "cut": "cgtk_cut:cut_plugin",
+    "fastcut": "cgtk_cut:fastcut_plugin",
 }
 plugin_packages = sorted(
     p.name for p in (HERE / "plugins").iterdir() if (p / "__init__.py").exists()
@@ -50,12 +54,13 @@ setup(
         "numpy",
         "scipy",
         "matplotlib",  # losses.png
+        "safetensors",  # cgtk import of .safetensors files (numpy API, no torch)
         "tomli; python_version < '3.11'",
     ],
     extras_require={
         "jax": ["jax>=0.4.30", "jaxlib>=0.4.30"],
         "onnx": ["tf2onnx>=1.17", "onnx", "onnxruntime>=1.20"],
-        "test": ["pytest>=7", "jax>=0.4.30", "jaxlib>=0.4.30", "ruff",
+        "test": ["pytest>=7", "jax>=0.4.30", "jaxlib>=0.4.30", "ruff", "import-linter",
                  "tf2onnx>=1.17", "onnx", "onnxruntime>=1.20"],
     },
     entry_points={
