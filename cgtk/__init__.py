@@ -26,6 +26,7 @@ from cgtk.plugin import API_VERSION, DATA_KINDS, Plugin
 _LAZY = {
     "GANModel": ("cgtk.engine.model", "GANModel"),
     "Phase": ("cgtk.engine.model", "Phase"),
+    "Inference": ("cgtk.engine.model", "Inference"),
     "nn": ("cgtk.nn", None),
     "losses": ("cgtk.losses", None),
     "metrics": ("cgtk.metrics", None),

@@ -27,7 +27,8 @@ from cgtk.plugin import API_VERSION, DATA_KINDS, Plugin
 
 GROUP = "cgtk.plugins"
 ENV_FILTER = "CGTK_PLUGINS"
-REQUIRED_CLASS_ATTRIBUTES = ("Config", "data_kind", "summary")
+REQUIRED_CLASS_ATTRIBUTES = ("Config", "data_kind", "title")
+_SPEC_FIELD = {"title": "summary"}  # class attribute -> cgtk.Plugin field
 
 
 @dataclass
@@ -144,14 +145,22 @@ def _check_class(info: PluginInfo, cls: type) -> None:
     if not (isinstance(cls, type) and issubclass(cls, GANModel)):
         info.mark_broken(f"{cls!r} is not a subclass of cgtk.GANModel")
         return
+    from cgtk.engine.reserved import adopt_legacy_summary, explain, reserved_overrides
+
+    adopt_legacy_summary(cls)  # set on the class after it was created
+    clashes = reserved_overrides(cls)
+    if clashes:
+        info.mark_broken(explain(cls, clashes))
+        return
     spec = info.spec
     # the spec is the source of metadata a class does not declare itself; values a
-    # parent plugin class received from its own spec do not count as declared
-    declared = {a: cls.__dict__.get(a) for a in ("summary", "data_kind", "default_data")}
+    # parent plugin class received from its own spec do not count as declared. The
+    # spec's ``summary`` is the class's ``title`` (``summary`` is Keras' method).
+    declared = {a: cls.__dict__.get(a) for a in ("title", "data_kind", "default_data")}
     if spec is not None:
         for attr, value in declared.items():
             if value in (None, ""):
-                setattr(cls, attr, getattr(spec, attr))
+                setattr(cls, attr, getattr(spec, _SPEC_FIELD.get(attr, attr)))
     missing = [a for a in REQUIRED_CLASS_ATTRIBUTES if not getattr(cls, a, None)]
     if missing:
         info.mark_broken(f"{cls.__name__} lacks required attribute(s): {', '.join(missing)}")
@@ -170,11 +179,12 @@ def _check_class(info: PluginInfo, cls: type) -> None:
         info.mark_broken(f"data_kind={cls.data_kind!r} is not one of {', '.join(DATA_KINDS)}")
         return
     if spec is not None:
-        for attr in ("data_kind", "summary"):
-            if declared[attr] not in (None, "") and declared[attr] != getattr(spec, attr):
+        for attr in ("data_kind", "title"):
+            field_name = _SPEC_FIELD.get(attr, attr)
+            if declared[attr] not in (None, "") and declared[attr] != getattr(spec, field_name):
                 info.mark_broken(
-                    f"the spec says {attr}={getattr(spec, attr)!r} but "
-                    f"{cls.__name__} says {getattr(cls, attr)!r}")
+                    f"the spec says {field_name}={getattr(spec, field_name)!r} but "
+                    f"{cls.__name__} says {attr}={getattr(cls, attr)!r}")
                 return
     declared = cls.__dict__.get("name")  # inherited names (a parent plugin's) do not count
     if declared and declared != info.name:
@@ -182,7 +192,7 @@ def _check_class(info: PluginInfo, cls: type) -> None:
         return
     cls.name = info.name
     info.cls = cls
-    info.summary, info.data_kind = cls.summary, cls.data_kind
+    info.summary, info.data_kind = cls.title, cls.data_kind
     info.default_data = getattr(cls, "default_data", None)
 
 

@@ -9,7 +9,10 @@ weights, saves each inference network to ``.keras``, reloads it with
 subprocess (the backend is fixed when Keras is first imported).
 
 A plugin makes itself tiny with a class attribute, e.g.
-``tiny_config = {"ngf": 8}``; ``overrides`` add to it.
+``tiny_config = {"ngf": 8}``, which is used as given; ``overrides`` add to it.
+Only the small-run keys the tiny config leaves out (``batch_size=2``,
+``image_size=32``, ``epochs=1``, ``load_size=None``) are filled in, and the
+check says so: in a warning and under ``"set_by_check"`` in its result.
 
 >>> from cgtk.testing import check_plugin         # doctest: +SKIP
 >>> check_plugin(MyModel, backends="all")["tensorflow"]["terms"]   # doctest: +SKIP
@@ -61,12 +64,22 @@ def _validate_class(cls) -> None:
 
 
 def _tiny_config(cls, overrides):
-    values = {**TINY_DEFAULTS, **getattr(cls, "tiny_config", {}), **(overrides or {})}
+    """The config to check with, and what the check itself set beyond the plugin's say."""
+    given = {**getattr(cls, "tiny_config", {}), **(overrides or {})}
     names = {f.name for f in dataclasses.fields(cls.Config)}
-    unknown = set(values) - names
+    unknown = set(given) - names
     if unknown:
         raise PluginCheckError(f"unknown config key(s) for {cls.__name__}: {sorted(unknown)}")
-    return cls.Config(**values)
+    defaults = cls.Config()
+    filled = {k: v for k, v in TINY_DEFAULTS.items()
+              if k not in given and k in names and getattr(defaults, k) != v}
+    if filled:
+        import warnings
+
+        listed = ", ".join(f"{k}={v!r}" for k, v in filled.items())
+        warnings.warn(f"check_plugin sets {listed} for {cls.__name__}: its tiny_config does "
+                      "not give them (add them to tiny_config to choose)", stacklevel=3)
+    return cls.Config(**{**filled, **given}), filled
 
 
 def _check_here(cls, overrides) -> dict:
@@ -76,7 +89,7 @@ def _check_here(cls, overrides) -> dict:
     from cgtk.engine import backend
 
     _validate_class(cls)
-    config = _tiny_config(cls, overrides)
+    config, filled = _tiny_config(cls, overrides)
     keras.utils.set_random_seed(0)
     source = cgtk_data.resolve_source("demo", cls.data_kind)
     data = cgtk_data.load_train_data(source, config)
@@ -119,7 +132,8 @@ def _check_here(cls, overrides) -> dict:
             if not stochastic and diff > 1e-4:
                 raise PluginCheckError(f"inference '{name}' changes by {diff} after save/load")
             shapes[name] = list(again.shape)
-    return {"backend": keras.backend.backend(), "terms": sorted(logs), "outputs": shapes}
+    return {"backend": keras.backend.backend(), "terms": sorted(logs), "outputs": shapes,
+            "set_by_check": filled}
 
 
 def _default_strategy():

@@ -150,6 +150,50 @@ def test_a_subclass_plugin_takes_its_own_spec_not_its_parents(tmp_path, monkeypa
                           + "\nclass Child(Parent):\n    pass\n"})
     monkeypatch.syspath_prepend(str(root))
     infos = registry.discover()
-    assert registry.get("regt_parent", infos).cls.summary == "parent"
+    assert registry.get("regt_parent", infos).cls.title == "parent"
     child = registry.get("regt_child", infos)
-    assert child.ok and child.cls.summary == "child"
+    assert child.ok and child.cls.title == "child"
+    assert callable(child.cls.summary)  # Keras' Model.summary() is not hidden
+
+
+RESERVED_MODEL = GOOD_MODEL.replace("class Good", "class Shadowing").replace(
+    "lambda b, c: (0.0, {})", "self.loss").replace(
+    "    def inference(self):", "    def loss(self, batch, carry):\n        return 0.0, {}\n"
+    "    def inference(self):")
+
+
+def test_a_plugin_redefining_a_keras_attribute_is_broken_with_the_fix(tmp_path, monkeypatch):
+    """`def loss` hides keras.Model.loss and used to end in a raw TypeError in train."""
+    root = tmp_path / "site4"
+    make_distribution(root, "regt-reserved", {"regt_res": "regt_res:plugin"},
+                      modules={"regt_res/__init__.py": (
+                          "import cgtk\nplugin = cgtk.Plugin(model='regt_res.m:Shadowing', "
+                          "summary='s', data_kind='paired')\n"),
+                          "regt_res/m.py": RESERVED_MODEL})
+    monkeypatch.syspath_prepend(str(root))
+    infos = registry.discover()
+    with pytest.raises(CgtkError) as err:
+        registry.get("regt_res", infos)
+    message = str(err.value)
+    assert "Shadowing.loss redefines keras.Model.loss" in message and "rename it" in message
+
+
+def test_a_legacy_string_summary_becomes_the_title_and_keeps_keras_summary():
+    import keras
+
+    import cgtk
+
+    class Legacy(cgtk.GANModel):
+        summary, data_kind = "a legacy one-liner", "paired"
+
+    assert Legacy.title == "a legacy one-liner"
+    assert Legacy.summary is keras.Model.summary
+
+
+def test_plugins_list_check_exits_1_when_a_plugin_is_broken(site, capsys):
+    """It printed the broken plugins and still exited 0, so a CI check could not fail."""
+    from cgtk.cli.main import main
+
+    assert main(["plugins", "list", "--check", "--json"]) == 1
+    assert main(["plugins", "list", "--json"]) == 0  # listing itself still works
+    capsys.readouterr()

@@ -30,3 +30,17 @@ def test_check_plugin_reports_a_phase_that_does_not_train(toy_site):
 def test_check_plugin_rejects_unknown_overrides(toy_site):
     with pytest.raises(PluginCheckError, match="unknown config key"):
         check_plugin(ToyGAN, overrides={"colour": 1})
+
+
+def test_check_plugin_uses_the_tiny_config_as_given_and_says_what_it_sets(toy_site):
+    """It used to put its own image_size/batch_size first, without a word."""
+    class Sized(ToyGAN):
+        tiny_config = {"image_size": 48, "batch_size": 3}
+
+    with pytest.warns(UserWarning) as caught:
+        result = next(iter(check_plugin(Sized).values()))
+    assert result["outputs"]["generator"][1:] == [48, 48, 3]
+    assert "image_size" not in result["set_by_check"]
+    assert "batch_size" not in result["set_by_check"]
+    said = " ".join(str(w.message) for w in caught if "check_plugin sets" in str(w.message))
+    assert "image_size" not in said and "batch_size" not in said

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-__all__ = ["Callback", "CallbackList", "Interval", "RESERVED_KEYS", "term_names",
+__all__ = ["Callback", "CallbackList", "Interval", "RESERVED_KEYS",
            "summarize_rows", "summarize"]
 
 RESERVED_KEYS = ("step", "epoch", "time")
@@ -93,16 +93,6 @@ class CallbackList(Callback):
                 first = first or err
         if first is not None:
             raise first
-
-
-def term_names(rows) -> list[str]:
-    """Loss-term keys of ``rows`` in first-seen order (everything but step/epoch/time)."""
-    names: dict[str, None] = {}
-    for row in rows:
-        for key in row:
-            if key not in RESERVED_KEYS:
-                names[key] = None
-    return list(names)
 
 
 @dataclass

@@ -15,9 +15,15 @@ def list_plugins(
     json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     check: bool = typer.Option(
         False, "--check", help="Also import every model class and validate it "
-        "(imports Keras, so it is slower)."),
+        "(imports Keras, so it is slower); exit code 1 if any plugin is broken."),
 ):
     """List installed plugins: name, version, distribution, summary, data kind, status."""
+    infos = _list(json, check)
+    if check and any(not i.ok for i in infos):  # for scripts and CI
+        raise typer.Exit(1)
+
+
+def _list(json: bool, check: bool) -> list:
     from cgtk import registry
 
     infos = registry.discover()
@@ -25,11 +31,11 @@ def list_plugins(
         registry.check_all(infos)
     if json:
         console.print_json([i.as_dict() for i in infos])
-        return
+        return infos
     if not infos:
         console.out.print("No plugins installed. Built-in plugins come with cgtk; "
                           "check the installation (pip install -e .).")
-        return
+        return infos
     table = Table(title="cgtk plugins")
     for column in ("name", "version", "distribution", "data kind", "summary", "status"):
         table.add_column(column, overflow="fold")
@@ -41,6 +47,7 @@ def list_plugins(
     broken = [i for i in infos if not i.ok]
     if broken:
         console.warn(f"{len(broken)} broken plugin(s); other plugins work normally.")
+    return infos
 
 
 @app.command("show")

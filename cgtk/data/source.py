@@ -16,8 +16,6 @@ from cgtk.data.kinds import check_kind
 from cgtk.data.layouts import Layout, detect_layout
 from cgtk.errors import CgtkError
 
-ORIGINS = ("demo", "known", "path")
-
 
 @dataclass
 class DataSource:

@@ -15,7 +15,7 @@ A minimal plugin (see ``docs/plugins.md`` for the whole story):
 ... class DenoiseConfig(cgtk.TrainConfig):
 ...     width: int = cgtk.option(8, "hidden channels", fixed=True)
 >>> class Denoise(cgtk.GANModel):
-...     summary, data_kind, Config = "toy denoiser", "paired", DenoiseConfig
+...     title, data_kind, Config = "toy denoiser", "paired", DenoiseConfig
 ...     def __init__(self, config=None):
 ...         super().__init__(config)
 ...         inp = keras.Input((None, None, 3))
@@ -109,15 +109,16 @@ class Inference:
 class GANModel(keras.Model):
     """Base class of every cgtk plugin model.
 
-    Subclasses set the class attributes ``summary``, ``data_kind``, ``Config``
+    Subclasses set the class attributes ``title``, ``data_kind``, ``Config``
     (a dataclass subclassing :class:`cgtk.TrainConfig`) and optionally
     ``default_data``; they build their networks in ``__init__(config)`` after
     calling ``super().__init__(config)``, and implement :meth:`phases` and
     :meth:`inference`.
 
     The engine's ``train_step`` runs the phases in order inside one compiled
-    step (``cgtk/engine/backend/``). A plugin may override ``train_step``
-    itself: on TensorFlow ``train_step(self, data) -> logs`` (use
+    step (``cgtk/engine/backend/``). A plugin that declares
+    ``custom_train_step = True`` may override ``train_step`` itself: on
+    TensorFlow ``train_step(self, data) -> logs`` (use
     ``self.phase_optimizers`` to apply gradients); on JAX
     ``train_step(self, state, data) -> (logs, state)`` with ``state`` as
     described in :mod:`cgtk.engine.backend.jax`. Such a plugin is
@@ -125,11 +126,17 @@ class GANModel(keras.Model):
     """
 
     name: str | None = None
-    summary: str = ""
+    title: str = ""  # one line for ``cgtk plugins list`` (a spec's ``summary``)
     data_kind: str = ""
     default_data: str | None = None
     api_version: int = API_VERSION
     Config: type = TrainConfig
+
+    def __init_subclass__(cls, **kwargs):
+        from cgtk.engine.reserved import adopt_legacy_summary
+
+        super().__init_subclass__(**kwargs)
+        adopt_legacy_summary(cls)
 
     def __init__(self, config: TrainConfig | None = None, **kwargs):
         kwargs.setdefault("name", type(self).name or type(self).__name__.lower())

@@ -202,6 +202,10 @@ class Trainer:
                     if self.console is not None:
                         self.console.print(f"[yellow]callback {type(cb).__name__} failed at "
                                            f"the end: {cb_err}[/]")
+        if self.is_chief and self.export is not None:  # as `cgtk infer` will load them
+            from cgtk.engine.reload_check import check_reloads
+
+            check_reloads([self.run.inference_path(n) for n in self.model.inference_networks()])
         return status
 
     def _loop(self, guard, kill_at: int) -> None:

@@ -25,6 +25,13 @@ class CallCounter(keras.layers.Layer):
         return x
 
 
+class Unregistered(keras.layers.Layer):
+    """A custom layer a plugin author forgot to register as serialisable."""
+
+    def call(self, x):
+        return x
+
+
 @dataclass
 class ToyConfig(cgtk.TrainConfig):
     width: int = option(8, "hidden channels", fixed=True)
@@ -35,6 +42,7 @@ class ToyConfig(cgtk.TrainConfig):
     batch_size: int = option(4, "global batch size")
     image_size: int = option(16, "training crop size")
     flip: bool = option(False, "random horizontal flips")
+    unregistered_layer: bool = option(False, "test hook: put an unregistered layer in G")
 
 
 class ToyGAN(cgtk.GANModel):
@@ -45,6 +53,8 @@ class ToyGAN(cgtk.GANModel):
         c = self.config
         inp = keras.Input((None, None, 3))
         x = CallCounter(name="counter")(inp)
+        if c.unregistered_layer:
+            x = Unregistered(name="forgotten")(x)
         x = keras.layers.Conv2D(c.width, 3, padding="same", activation="relu")(x)
         if c.dropout:
             x = keras.layers.Dropout(c.dropout, seed=1)(x)
