@@ -27,7 +27,7 @@ from keras import ops
 
 import cgtk
 from cgtk import losses, nn
-from cgtk.engine.model import Inference
+from cgtk import Inference
 from cgtk_cyclegan.config import CycleGANConfig
 from cgtk_cyclegan.pool import ImagePool
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from keras import ops
 
 import cgtk
-from cgtk.engine.model import Inference
+from cgtk import Inference
 from cgtk.losses.perceptual import SRGAN_RESCALE, VGGFeatures, feature_loss
 from cgtk_srresnet.networks import NORMS, OUTPUTS, SCALES, SKIPS, srresnet_generator
 

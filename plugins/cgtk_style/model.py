@@ -30,7 +30,7 @@ import numpy as np
 from keras import ops
 
 import cgtk
-from cgtk.engine.model import Inference
+from cgtk import Inference
 from cgtk.losses.perceptual import (
     VGGFeatures,
     feature_loss,
