@@ -51,6 +51,35 @@ EXPECTED_LAYOUT = {
 """How a folder of each kind must look; shown when a folder matches no layout."""
 
 
+BATCH_CONTRACT = {
+    "unpaired": (
+        "`(a, b)`: two float32 batches `[B, S, S, 3]` in [-1, 1], drawn independently from "
+        "domains A and B (S = `image_size`). Reads `batch_size`, `image_size`, `load_size` "
+        "(resize before the random crop), `flip`, `epoch_length` (examples per epoch; none: "
+        "max(|A|, |B|)), `seed`."),
+    "paired": (
+        "`(a, b)`: input and target, float32 `[B, S, S, 3]` in [-1, 1], cropped and flipped "
+        "together. `direction` (`AtoB` | `BtoA`, a plugin option) swaps them. Reads "
+        "`batch_size`, `image_size`, `load_size`, `flip`, `epoch_length` (none: the number of "
+        "pairs), `seed`."),
+    "single": (
+        "`(lr, hr)`: `hr` is the random HR crop, float32 `[B, S, S, C]` in [-1, 1] with S = "
+        "`image_size` (the **HR** crop size, a multiple of `scale`); `lr` is float32 "
+        "`[B, S/scale, S/scale, C]` in [-1, 1], antialiased-bicubic-downsampled from `hr` and quantised "
+        "to 8 bits, or read from an `LR/` folder beside the images. Reads `scale` (a plugin "
+        "option, default 4), `channels` (1 or 3), `batch_size`, `image_size`, `load_size` "
+        "(not with an LR/ folder), `flip`, `epoch_length` (none: the number of images), "
+        "`seed`. An HR image smaller than the crop is skipped and counted."),
+    "style": (
+        "`content`: float32 `[B, S, S, 3]` in [-1, 1]. The style image is not in the "
+        "batch: it reaches the model once through `setup_data(extras)` as "
+        "`extras['style_image']` (a float32 numpy array `[H, W, 3]` in [-1, 1], from `style_image` or "
+        "`ROOT/style.jpg`). Reads `batch_size`, `image_size`, `load_size`, `flip`, "
+        "`epoch_length`, `seed`, `style_image`."),
+}
+"""What one training batch of each kind is, and which Config fields shape it."""
+
+
 def check_kind(kind: str) -> str:
     """Return ``kind`` or raise :class:`cgtk.CgtkError` listing the valid kinds."""
     from cgtk.errors import CgtkError
