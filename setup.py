@@ -70,6 +70,8 @@ setup(
             if target.split(":")[0] in present
         ],
     },
+    # the report's page template, stylesheet and script (cgtk/report/templates/)
+    package_data={"cgtk.report": ["templates/*.html", "templates/*.css", "templates/*.js"]},
     include_package_data=True,
     zip_safe=False,
 )

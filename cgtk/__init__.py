@@ -33,6 +33,7 @@ _LAZY = {
     "data": ("cgtk.data", None),
     "testing": ("cgtk.testing", None),
     "inference": ("cgtk.inference", None),
+    "import_weights": ("cgtk.importing.api", "import_weights"),
 }
 
 __all__ = [

@@ -7,7 +7,11 @@ model owns its defaults (CycleGAN trains at batch 1 with crops of 256,
 SRResNet at batch 16 with crops of 96).
 
 Values are typed from the field's annotation. An unknown key is an error that
-lists the valid ones. This module does not import Keras.
+lists the valid ones. A float must be finite, and simple ranges are checked
+(:data:`RANGES`, learning rates above 0, ``load_size`` at least ``image_size``); every
+error is one line naming where the value came from: the flag (``--steps-per-epoch
+0``), ``--set KEY=VALUE``, or the ``--config`` file and the key's line. This module
+does not import Keras.
 
 >>> from dataclasses import dataclass
 >>> @dataclass
@@ -21,6 +25,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
+import re
 import sys
 import types
 import typing
@@ -58,7 +64,7 @@ def option(default: Any, help: str, *, choices: typing.Sequence[str] | None = No
 BACKENDS = ("tensorflow", "jax")
 STRATEGIES = ("auto", "one", "mirrored", "multiworker")
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
-LR_POLICIES = ("constant", "linear_decay", "step")
+LR_POLICIES = ("constant", "linear_decay", "linear_decay_end", "step")
 
 
 @dataclass
@@ -77,6 +83,9 @@ class TrainConfig:
         None, "examples per epoch (unpaired data: none means max(|A|, |B|))")
     max_bad_fraction: float = option(
         0.01, "fail if more than this fraction of a split cannot be decoded")
+    max_pixels: int | None = option(
+        40_000_000, "decode cap in pixels (width x height): a larger image is skipped and "
+        "counted as unusable, never downscaled (none: no cap)")
     seed: int | None = option(None, "random seed; with a seed, CPU runs repeat bit for bit")
     backend: str = option("tensorflow", "Keras backend", choices=BACKENDS)
     strategy: str = option(
@@ -170,9 +179,14 @@ def coerce(value: Any, tp, key: str) -> Any:
                 if isinstance(value, float) and not value.is_integer():
                     raise ValueError
                 return int(value) if not isinstance(value, str) else int(value.strip())
-            return float(value)
+            number = float(value)
         except (TypeError, ValueError):
             raise CgtkError(f"{key}: expected {tp.__name__}, got {value!r}") from None
+        if not math.isfinite(number):
+            rule = _rule(key)
+            raise CgtkError(f"{key}: expected a finite float{' ' + rule if rule else ''}, "
+                            f"got {value!r}")
+        return number
     if tp is str:
         return str(value)
     return value
@@ -215,16 +229,102 @@ def read_toml(path: Path) -> dict:
     return data
 
 
-def validate(cfg) -> None:
-    """Check choices and simple ranges; raise CgtkError naming the key."""
+RANGES: dict[str, tuple[float | None, float | None]] = {
+    "epochs": (1, None), "steps_per_epoch": (1, None), "batch_size": (1, None),
+    "image_size": (1, None), "load_size": (1, None), "epoch_length": (1, None),
+    "keep": (1, None), "log_every": (1, None), "checkpoint_every": (1, None),
+    "max_pixels": (1, None), "lr_step_epochs": (1, None), "num_samples": (0, None),
+    "n_epochs": (0, None), "n_epochs_decay": (0, None), "max_bad_fraction": (0, 1),
+}
+"""Inclusive ``(low, high)`` bounds of TrainConfig values (None: unbounded), for any
+Config that has the key."""
+
+
+def _positive(key: str) -> bool:
+    """Values that must be above 0: learning rates (``lr``, ``*_lr``) and ``lr_gamma``."""
+    return key in ("lr", "lr_gamma") or key.endswith("_lr")
+
+
+def _rule(key: str) -> str | None:
+    """The valid range of ``key`` in words, if it has one: ``at least 1``, ``above 0``."""
+    if key in RANGES:
+        return _range_text(*RANGES[key])
+    return "above 0" if _positive(key) else None
+
+
+def _range_text(low, high) -> str:
+    if low is not None and high is not None:
+        return f"between {low:g} and {high:g}"
+    return f"at least {low:g}" if low is not None else f"at most {high:g}"
+
+
+class _Origin(typing.NamedTuple):
+    """Where a value came from: ``label`` names it as the user typed it."""
+
+    label: str
+    place: str = ""   # for a TOML file: "--config FILE, line N"
+
+
+def _toml_line(path: Path, key: str) -> int | None:
+    """The 1-based line of ``key = ...`` in a TOML file (None if not found)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    pattern = re.compile(rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+    for number, line in enumerate(lines, 1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+def _origin(where: str, key: str, raw: Any, file: Path | None) -> _Origin:
+    if where == "--set":
+        return _Origin(f"--set {key}={raw}")
+    if where == "flags":
+        return _Origin(f"--{key.replace('_', '-')} {raw}")
+    if where == "toml":
+        line = _toml_line(file, key)
+        place = f"--config {file}" + (f", line {line}" if line else "")
+        return _Origin(f"{place}: {key} = {raw!r}", place)
+    return _Origin(f"{key}={raw!r} (from {where})")
+
+
+def validate(cfg, origins: dict | None = None) -> None:
+    """Check choices and simple ranges; raise CgtkError naming the key.
+
+    ``origins`` (from :func:`resolve_config`) lets the message name the flag, the
+    ``--set`` item or the TOML file and line the value came from.
+    """
+    origins = origins or {}
+
+    def fail(key, rule, text=None):
+        value = getattr(cfg, key)
+        origin = origins.get(key)
+        label = origin.label if origin else f"{key}={value!r}"
+        return CgtkError(f"{label}: " + (text or f"{key} must be {rule}, got {value!r}"))
+
     for f in dataclasses.fields(cfg):
         value = getattr(cfg, f.name)
         choices = f.metadata.get("choices")
         if choices and value is not None and value not in choices:
-            raise CgtkError(f"{f.name}={value!r} is not one of: {', '.join(map(str, choices))}")
-    for key in ("epochs", "batch_size", "image_size", "keep", "log_every"):
-        if hasattr(cfg, key) and getattr(cfg, key) is not None and getattr(cfg, key) < 1:
-            raise CgtkError(f"{key} must be at least 1, got {getattr(cfg, key)}")
+            origin = origins.get(f.name)
+            raise CgtkError((f"{origin.label}: " if origin else "")
+                            + f"{f.name}={value!r} is not one of: {', '.join(map(str, choices))}")
+        if value is None or isinstance(value, (bool, str, tuple)):
+            continue
+        if f.name in RANGES:
+            low, high = RANGES[f.name]
+            if (low is not None and value < low) or (high is not None and value > high):
+                raise fail(f.name, _range_text(low, high))
+        elif _positive(f.name) and isinstance(value, (int, float)) and not value > 0:
+            raise fail(f.name, "above 0")
+    load, crop = getattr(cfg, "load_size", None), getattr(cfg, "image_size", None)
+    if load is not None and crop is not None and load < crop:
+        key = "load_size" if "load_size" in origins or "image_size" not in origins else "image_size"
+        raise fail(key, None, f"load_size={load} is below image_size={crop}: the crop is "
+                              f"taken from the image resized to load_size, so load_size must "
+                              f"be at least {crop} (or none)")
 
 
 def resolve_config(cls: type, *, file: Path | None = None, sets: typing.Iterable[str] = (),
@@ -232,26 +332,37 @@ def resolve_config(cls: type, *, file: Path | None = None, sets: typing.Iterable
     """Build a Config: defaults < ``base`` < TOML ``file`` < ``values`` < ``--set`` pairs.
 
     ``values`` are already-typed overrides from dedicated flags (``--epochs``
-    and friends); ``base`` is a previous run's config (used by resume).
+    and friends); ``base`` is a previous run's config (used by resume). A bad value
+    is a CgtkError naming where it came from (flag, ``--set`` item, file and line)
+    and the expected type or range.
     """
     types_ = field_types(cls)
     valid = list(types_)
     merged: dict[str, Any] = {}
+    origins: dict[str, _Origin] = {}
     layers: list[tuple[str, dict]] = []
     if base:
         layers.append(("the run's config.json", base))
     if file is not None:
-        layers.append((f"--config {file}", read_toml(Path(file))))
+        layers.append(("toml", read_toml(Path(file))))
     if values:
         layers.append(("flags", {k: v for k, v in values.items() if v is not None}))
     layers.append(("--set", dict(parse_sets(sets))))
     for where, layer in layers:
         for key, value in layer.items():
+            origin = _origin(where, key, value, file)
             if key not in types_:
-                raise _unknown_key(key, valid, where)
-            merged[key] = coerce(value, types_[key], key)
+                if where == "toml":
+                    raise _unknown_key(key, valid, origin.place)
+                raise _unknown_key(key, valid, "flags" if where == "flags" else where)
+            try:
+                merged[key] = coerce(value, types_[key], key)
+            except CgtkError as err:
+                prefix = origin.place if where == "toml" else origin.label
+                raise CgtkError(f"{prefix}: {err.message}", hint=err.hint) from None
+            origins[key] = origin
     cfg = cls(**merged)
-    validate(cfg)
+    validate(cfg, origins)
     return cfg
 
 
@@ -280,3 +391,37 @@ def describe_fields(cls: type) -> list[dict]:
 
 
 _TRAIN_FIELDS = {f.name for f in dataclasses.fields(TrainConfig)}
+
+
+def value_sources(cls: type, *, file: Path | None = None, sets: typing.Iterable[str] = (),
+                  values: dict | None = None, base: dict | None = None,
+                  base_sources: dict | None = None) -> dict[str, str]:
+    """Where each resolved value of :func:`resolve_config` came from, with the same
+    precedence: ``default`` (``default (PAPER)`` when the field names one), the run's
+    earlier source on resume (``base_sources``, else ``resume``), ``toml FILE``,
+    ``flag``, ``--set``. The report shows it next to each value.
+
+    >>> from dataclasses import dataclass
+    >>> @dataclass
+    ... class C(TrainConfig):
+    ...     ngf: int = option(64, "width", paper="Isola et al.")
+    >>> s = value_sources(C, sets=["ngf=8"], values={"epochs": 2})
+    >>> s["ngf"], s["epochs"], s["batch_size"]
+    ('--set', 'flag', 'default')
+    """
+    sources = {}
+    for f in dataclasses.fields(cls):
+        paper = f.metadata.get("paper")
+        sources[f.name] = f"default ({paper})" if paper else "default"
+    for key in base or {}:
+        if key in sources:
+            sources[key] = (base_sources or {}).get(key, "resume")
+    if file is not None:
+        for key in read_toml(Path(file)):
+            sources[key] = f"toml {file}"
+    for key, value in (values or {}).items():
+        if value is not None and key in sources:
+            sources[key] = "flag"
+    for key, _ in parse_sets(sets):
+        sources[key] = "--set"
+    return sources

@@ -67,6 +67,8 @@ def _limit(items, limit):
 
 
 def _run(predictor, images, progress):
+    if hasattr(progress, "add_total") and hasattr(images, "__len__"):
+        progress.add_total(len(images))  # a progress bar: its ETA knows the work
     outs = []
     for x in images:
         outs.append(predictor([x])[0])

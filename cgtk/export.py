@@ -34,6 +34,7 @@ parity check (or for export, with ``--no-dropout``).
 """
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -70,6 +71,9 @@ def output_path(fmt: str, output) -> Path:
     """The artifact's path: the right suffix added when missing (SavedModel: a folder)."""
     path = Path(output).expanduser()
     suffix = SUFFIX[fmt]
+    if suffix and (path.name in ("", ".", "..") or str(output).endswith(("/", os.sep))):
+        raise CgtkError(f"--output {output} is a folder; --format {fmt} writes one file",
+                        hint=f"give a file path, e.g. {path / ('generator' + suffix)}")
     if suffix and path.suffix.lower() != suffix:
         path = path.with_name(path.name + suffix)
     return path
@@ -340,8 +344,9 @@ def parity_inputs(multiple: int, channels: int = 3, image: np.ndarray | None = N
 
 
 def check_parity(model, fmt: str, path: Path, inputs, *, tolerance: float | None = None,
-                 note: str = "") -> Parity:
-    """Max |artifact(x) - model(x)| over ``inputs`` (``[(label, x)]``)."""
+                 note: str = "", progress=None) -> Parity:
+    """Max |artifact(x) - model(x)| over ``inputs`` (``[(label, x)]``); ``progress(1)``
+    after each input."""
     fmt = normalise_format(fmt)
     runner = Runner(fmt, path)
     result = Parity(fmt, TOLERANCE[fmt] if tolerance is None else float(tolerance), note=note)
@@ -352,24 +357,32 @@ def check_parity(model, fmt: str, path: Path, inputs, *, tolerance: float | None
             raise CgtkError(f"the {fmt} artifact maps {x.shape} to {got.shape}, the Keras "
                             f"model to {want.shape}")
         result.checks.append((label, tuple(x.shape), float(np.abs(got - want).max())))
+        if progress:
+            progress(1)
     return result
 
 
 def export_with_parity(model, fmt: str, path: Path, *, multiple: int = 1,
                        image: np.ndarray | None = None, no_dropout: bool = False,
-                       tolerance: float | None = None) -> Parity:
+                       tolerance: float | None = None, progress=None) -> Parity:
     """Export ``model`` and check it against Keras; returns the :class:`Parity`.
 
     A stochastic network is exported as it is (unless ``no_dropout``) and checked
     through its deterministic twin, exported the same way to a temporary path.
+    ``progress(1)`` after each export and each parity input (a progress bar with
+    ``add_total`` is told the amount of work first).
     """
     fmt = normalise_format(fmt)
     channels = _channels(model)
     stochastic = is_stochastic(model, channels)
     note = ""
     target = deterministic_twin(model) if (stochastic and no_dropout) else model
-    export_network(target, fmt, path)
     inputs = parity_inputs(multiple, channels, image)
+    if hasattr(progress, "add_total"):
+        progress.add_total(1 + len(inputs) + int(stochastic and not no_dropout))
+    tick = progress or (lambda n=1: None)
+    export_network(target, fmt, path)
+    tick(1)
     if stochastic and not no_dropout:
         twin = deterministic_twin(model)
         if twin is model:  # stochastic for another reason: nothing to compare with
@@ -379,7 +392,9 @@ def export_with_parity(model, fmt: str, path: Path, *, multiple: int = 1,
         try:
             twin_path = tmp / (f"twin{SUFFIX[fmt]}" if SUFFIX[fmt] else "twin")
             export_network(twin, fmt, twin_path)
+            tick(1)
             return check_parity(twin, fmt, twin_path, inputs, tolerance=tolerance,
+                                progress=progress,
                                 note="the network samples dropout at inference; parity "
                                 "checked on the same network with dropout disabled, "
                                 "exported the same way (use --no-dropout to export that)")
@@ -387,4 +402,5 @@ def export_with_parity(model, fmt: str, path: Path, *, multiple: int = 1,
             shutil.rmtree(tmp, ignore_errors=True)
     if stochastic and no_dropout:
         note = "dropout disabled in the exported network (--no-dropout)"
-    return check_parity(target, fmt, path, inputs, tolerance=tolerance, note=note)
+    return check_parity(target, fmt, path, inputs, tolerance=tolerance, note=note,
+                        progress=progress)

@@ -85,3 +85,64 @@ def test_describe_fields_and_fixed_keys():
     assert rows["layers"]["type"] == "list[str]"
     assert rows["epochs"]["common"]
     assert fixed_keys(DemoConfig) == ["ngf"]
+
+
+@dataclass
+class RateConfig(TrainConfig):
+    lr: float = option(2e-4, "Adam learning rate")
+    d_lr: float = option(1e-4, "discriminator learning rate")
+    load_size: int | None = option(286, "resize before the crop")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"sets": ["lr=nan"]}, "--set lr=nan: lr: expected a finite float above 0, got 'nan'"),
+    ({"sets": ["lr=inf"]}, "--set lr=inf: lr: expected a finite float above 0, got 'inf'"),
+    ({"sets": ["lr=-1e-4"]}, "--set lr=-1e-4: lr must be above 0, got -0.0001"),
+    ({"sets": ["d_lr=0"]}, "--set d_lr=0: d_lr must be above 0, got 0.0"),
+    ({"values": {"steps_per_epoch": 0}},
+     "--steps-per-epoch 0: steps_per_epoch must be at least 1, got 0"),
+    ({"values": {"checkpoint_every": 0}},
+     "--checkpoint-every 0: checkpoint_every must be at least 1, got 0"),
+    ({"sets": ["max_bad_fraction=1.5"]},
+     "--set max_bad_fraction=1.5: max_bad_fraction must be between 0 and 1, got 1.5"),
+    ({"sets": ["max_pixels=0"]}, "--set max_pixels=0: max_pixels must be at least 1, got 0"),
+    ({"sets": ["load_size=200"], "values": {"image_size": 256}},
+     "--set load_size=200: load_size=200 is below image_size=256: the crop is taken from "
+     "the image resized to load_size, so load_size must be at least 256 (or none)"),
+    ({"values": {"image_size": 320}},  # load_size=286 is the plugin's default
+     "--image-size 320: load_size=286 is below image_size=320"),
+])
+def test_out_of_range_values_are_refused_naming_flag_and_range(kwargs, message):
+    """Issue 21 item 9: one line naming the flag and the valid range."""
+    with pytest.raises(CgtkError) as err:
+        resolve_config(RateConfig, **kwargs)
+    assert str(err.value).startswith(message)
+    assert "\n" not in str(err.value)
+
+
+def test_valid_edge_values_are_accepted():
+    cfg = resolve_config(RateConfig, sets=["lr=1e-9", "max_bad_fraction=0", "load_size=256",
+                                           "max_pixels=none", "steps_per_epoch=none"],
+                         values={"image_size": 256, "checkpoint_every": 1})
+    assert (cfg.load_size, cfg.max_pixels, cfg.steps_per_epoch) == (256, None, None)
+    assert resolve_config(RateConfig, sets=["load_size=none"], values={"image_size": 512})
+
+
+def test_toml_value_errors_name_the_file_the_line_the_key_and_the_type(tmp_path):
+    """Issue 17, plugin-author defect 7: a bad value in --config FILE.toml."""
+    toml = tmp_path / "run.toml"
+    toml.write_text('epochs = 3\n\n# the batch\nbatch_size = "four"\n')
+    with pytest.raises(CgtkError) as err:
+        resolve_config(RateConfig, file=toml)
+    assert str(err.value) == (f"--config {toml}, line 4: batch_size: expected int, "
+                              "got 'four'")
+    toml.write_text('[config]\nepochs = 3\nflip = "sometimes"\n')
+    with pytest.raises(CgtkError, match=r"run.toml, line 3: flip: expected true or false"):
+        resolve_config(RateConfig, file=toml)
+    toml.write_text("lr = -0.5\n")
+    with pytest.raises(CgtkError, match=r"run.toml, line 1: lr = -0.5: lr must be above 0"):
+        resolve_config(RateConfig, file=toml)
+    toml.write_text("epochs = 2\nlrr = 0.1\n")
+    with pytest.raises(CgtkError, match=r"unknown config key 'lrr' in --config .*run.toml, "
+                                        r"line 2; did you mean 'lr'"):
+        resolve_config(RateConfig, file=toml)

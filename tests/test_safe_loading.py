@@ -103,3 +103,42 @@ print("loaded", type(m.layers[1]).__name__)
 """
     r = run_python(code, paths=[toy_site])
     assert "loaded CallCounter" in r.stdout, r.stderr[-2000:]
+
+
+def _rewritten(tmp_path, name, edit):
+    """A real .keras file whose config.json was edited by ``edit(conv2d_layer_config)``."""
+    import json
+    import zipfile
+
+    inp = keras.Input((None, None, 3))
+    ok = tmp_path / "ok.keras"
+    keras.Model(inp, keras.layers.Conv2D(3, 1, activation="relu")(inp)).save(ok)
+    with zipfile.ZipFile(ok) as z:
+        items = {n: z.read(n) for n in z.namelist()}
+    config = json.loads(items["config.json"])
+    for layer in config["config"]["layers"]:
+        if layer["class_name"] == "Conv2D":
+            edit(layer)
+    items["config.json"] = json.dumps(config).encode()
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in items.items():
+            z.writestr(n, data)
+    return path
+
+
+def test_a_config_naming_os_system_says_so(tmp_path):
+    """Issue 21 item 10: refused, but with "no installed plugin registers ..."."""
+    def as_activation(layer):
+        layer["config"]["activation"] = {"module": "os", "class_name": "function",
+                                         "config": "system", "registered_name": "system"}
+
+    def as_layer(layer):
+        layer.update(module="os", class_name="system", registered_name="system")
+
+    for name, edit in (("act.keras", as_activation), ("layer.keras", as_layer)):
+        with pytest.raises(CgtkError) as err:
+            load_keras_model(_rewritten(tmp_path, name, edit))
+        text = str(err.value)
+        assert "names os.system, a function outside the allowed set" in text
+        assert "no installed plugin registers" not in text and "\n" not in text

@@ -46,6 +46,44 @@ class BenchRequest:
     sets: list[str] = field(default_factory=list)
     infer: bool = False
     transpose: str = "input"
+    compare: str | None = None        # --compare torch | PATH.py (inference only)
+    torch_builder: str | None = None  # --torch-builder FILE.py:FUNC
+    threads: int | None = None        # intra-op threads (TF; torch with --compare)
+
+
+#: Precisions the inference path runs, per device. float16 on a CPU has no fast kernels
+#: (oneDNN computes in float32 with conversions) and is refused.
+INFER_PRECISIONS = {"cpu": ("float32", "mixed_bfloat16"),
+                    "gpu": ("float32", "mixed_bfloat16", "mixed_float16"),
+                    "tpu": ("float32", "mixed_bfloat16")}
+
+
+def check_infer_precision(precision: str, device: str) -> None:
+    """One-line error for a ``--precision`` the inference path does not support."""
+    allowed = INFER_PRECISIONS.get(device, INFER_PRECISIONS["cpu"])
+    if precision not in allowed:
+        raise CgtkError(f"--precision {precision}: not supported for inference on {device}",
+                        hint=f"choose one of: {', '.join(allowed)}")
+
+
+def set_threads(threads: int | None, backend: str) -> str | None:
+    """Intra- and inter-op threads of TensorFlow (before its first op); JAX: ignored.
+
+    Returns a warning when TensorFlow already runs (in-process reuse), else None."""
+    if threads is not None and threads < 1:
+        raise CgtkError(f"--threads {threads} must be at least 1")
+    if not threads or backend != "tensorflow":
+        return None
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(int(threads))
+        tf.config.threading.set_inter_op_parallelism_threads(int(threads))
+    except RuntimeError:
+        kept = tf.config.threading.get_intra_op_parallelism_threads() or "all"
+        return (f"--threads {threads}: TensorFlow was already initialised in this process; "
+                f"its thread pools keep {kept} intra-op threads")
+    return None
 
 
 # ------------------------------------------------------------------ setup ---
@@ -255,7 +293,18 @@ def bench(request: BenchRequest, *, command: str | None = None) -> dict:
                            image_size=request.image_size, batch_size=request.batch_size,
                            precision=request.precision, jit=request.jit)
     cls = info.cls
+    if request.compare and not request.infer:
+        raise CgtkError("--compare needs --infer (it compares the inference network)")
+    thread_note = set_threads(request.threads, backend)
     built = build_model(cls, config, jit=request.jit, train=not request.infer)
+    warnings: list[str] = [thread_note] if thread_note else []
+    if request.infer:
+        check_infer_precision(config.precision, built.dist.platform)
+    from cgtk.cpu_features import warn_bf16_once
+
+    warn_bf16_once(config.precision, warnings.append,
+                   what="inference" if request.infer else "training",
+                   device=built.dist.platform)
     name, inference = next(iter(built.model.inference_networks().items()))
     scale = max(int(inference.scale or 1), 1)
     report = {
@@ -296,8 +345,20 @@ def bench(request: BenchRequest, *, command: str | None = None) -> dict:
         alt = flops_mod.network_flops(inference.network, (infer_size, infer_size, 3),
                                       transpose="output")
         flops["inference_macs_output_grid_convention"] = alt["macs"]
-    timing = time_interleaved({"bench": case}, steps=request.steps, repeats=request.repeats,
-                              warmup=request.warmup)["bench"]
+    cases = {"bench": case}
+    if request.compare:
+        from cgtk.bench.compare import torch_case
+
+        threads = request.threads or machine.machine_info()["usable_cores"]
+        cases["torch"] = torch_case(
+            request.compare, info.name, config, input_size=case.input_size,
+            batch_size=case.images, channels=int(inference.network.input_shape[-1] or 3),
+            threads=threads, builder_spec=request.torch_builder)
+    timings = time_interleaved(cases, steps=request.steps, repeats=request.repeats,
+                               warmup=request.warmup)
+    timing = timings["bench"]
+    if request.compare:
+        report["compare"] = compare_report(timings, cases["torch"], threads)
     ms = timing["ms_per_step"]
     images_per_s = case.images / (ms / 1000.0)
     per_image = flops["inference_per_image"] if request.infer else flops["train_per_image"]
@@ -314,7 +375,21 @@ def bench(request: BenchRequest, *, command: str | None = None) -> dict:
     memory = peak_memory()
     if memory is not None:
         report["peak_memory_bytes"] = memory
+    report["warnings"] = warnings
     return report
+
+
+def compare_report(timings: dict, torch_case, threads: int) -> dict:
+    """PyTorch's figures beside cgtk's: medians, every round, and speedups (torch/cgtk)."""
+    mine, theirs = timings["bench"], timings["torch"]
+    rounds = [t / c for c, t in zip(mine["ms_all"], theirs["ms_all"], strict=True)]
+    return {"runtime": getattr(torch_case, "label", "torch"), "threads": threads,
+            "network": getattr(torch_case, "description", ""),
+            "ms_per_step": _round(theirs["ms_per_step"]),
+            "ms_per_step_all": [_round(v) for v in theirs["ms_all"]],
+            "speedup": _round(theirs["ms_per_step"] / mine["ms_per_step"]),
+            "speedup_round_median": _round(statistics.median(rounds)),
+            "speedup_all": [_round(v) for v in rounds]}
 
 
 def _first_images(batch, n):

@@ -6,7 +6,7 @@ imported when TensorBoard starts, matplotlib when the first plot is drawn.
 
 >>> import types
 >>> [type(cb).__name__ for cb in default_callbacks(types.SimpleNamespace())]
-['Progress', 'MetricsCSV', 'Samples', 'TensorBoard', 'LossPlot']
+['Progress', 'MetricsCSV', 'Samples', 'TensorBoard', 'LossPlot', 'LiveReport']
 """
 from cgtk.callbacks.base import Callback, CallbackList, Interval, summarize
 from cgtk.callbacks.loss_plot import LossPlot, plot_losses
@@ -24,7 +24,7 @@ __all__ = [
 
 
 def default_callbacks(trainer=None, *, progress: bool = True, tensorboard: bool = True,
-                      samples: bool = True) -> list:
+                      samples: bool = True, report: bool = True) -> list:
     """The standard callbacks, in dispatch order.
 
     Progress first (its epoch line appears before slower work); MetricsCSV before
@@ -41,4 +41,8 @@ def default_callbacks(trainer=None, *, progress: bool = True, tensorboard: bool 
     if tensorboard:
         callbacks.append(TensorBoard(images=samples))
     callbacks.append(LossPlot())
+    if report:  # last: the page shows this epoch's grid and losses (cgtk.report)
+        from cgtk.report.callback import LiveReport
+
+        callbacks.append(LiveReport())
     return callbacks

@@ -25,8 +25,9 @@ import numpy as np
 
 from cgtk.callbacks.base import Callback
 from cgtk.callbacks.metrics_csv import BASE_COLUMNS, read_metrics
+from cgtk.runs.writes import writing
 
-__all__ = ["LossPlot", "plot_losses"]
+__all__ = ["LossPlot", "plot_losses", "phase_groups", "distinct_panels"]
 
 MAX_EPOCH_LINES = 40
 
@@ -67,6 +68,42 @@ def robust_limits(values: np.ndarray, smoothed: np.ndarray):
     return lo - pad, hi + pad
 
 
+def phase_groups(terms: list[str]) -> list[tuple[str | None, list[str], str | None]]:
+    """``[(phase, terms, total)]`` from the loss columns in CSV order: the trainer logs
+    each phase's terms, then the phase total ``loss_<phase>``; terms after the last total
+    form a group with no phase.
+
+    >>> phase_groups(["G_GAN", "G_L1", "loss_generator", "D", "loss_discriminator"])
+    [('generator', ['G_GAN', 'G_L1'], 'loss_generator'), ('discriminator', ['D'], 'loss_discriminator')]
+    """
+    groups, pending = [], []
+    for name in terms:
+        if name.startswith("loss_"):
+            groups.append((name[len("loss_"):], pending, name))
+            pending = []
+        else:
+            pending.append(name)
+    if pending:
+        groups.append((None, pending, None))
+    return groups
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=0, equal_nan=True))
+
+
+def distinct_panels(terms: list[str], column: dict) -> list[tuple[str, str]]:
+    """``[(column, title)]`` to plot: a phase with a single term has a total equal to
+    that term, so the two are drawn once, titled ``D (= loss_discriminator)``."""
+    panels = []
+    for _phase, group, total in phase_groups(terms):
+        if total is not None and len(group) == 1 and _same(column[group[0]], column[total]):
+            panels.append((group[0], f"{group[0]} (= {total})"))
+            continue
+        panels.extend((name, name) for name in group + ([total] if total else []))
+    return panels
+
+
 def plot_losses(csv_path, png_path, *, title: str | None = None) -> bool:
     """Draw ``png_path`` from ``csv_path``; False (and nothing written) when the CSV has
     no rows or no loss columns yet."""
@@ -88,7 +125,9 @@ def plot_losses(csv_path, png_path, *, title: str | None = None) -> bool:
         if 0 < len(change) <= MAX_EPOCH_LINES:
             boundaries = [(steps[i] + steps[i + 1]) / 2 for i in change]
 
-    panels = terms + (["lr"] if lrs else [])
+    term_panels = distinct_panels(terms, column)
+    titles = dict(term_panels)
+    panels = [name for name, _ in term_panels] + (["lr"] if lrs else [])
     ncols = min(4, len(panels))
     nrows = math.ceil(len(panels) / ncols)
     fig = Figure(figsize=(4.2 * ncols, 2.9 * nrows + 0.5), dpi=100, layout="constrained")
@@ -120,7 +159,7 @@ def plot_losses(csv_path, png_path, *, title: str | None = None) -> bool:
                     ax.set_ylim(*limits)
             finite = shown[np.isfinite(shown)]       # the smoothed value when smoothing
             last = f"{finite[-1]:.4g}" if len(finite) else "nan"
-            ax.set_title(f"{name}  (now {last})", fontsize=11, fontweight="bold")
+            ax.set_title(f"{titles[name]}  (now {last})", fontsize=11, fontweight="bold")
         for x in boundaries:
             ax.axvline(x, color="0.6", lw=0.6, ls=":")
         ax.grid(True, alpha=0.25)
@@ -137,8 +176,9 @@ def plot_losses(csv_path, png_path, *, title: str | None = None) -> bool:
     png_path = Path(png_path)
     png_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = png_path.with_name(png_path.name + ".tmp")
-    fig.savefig(tmp, format="png")
-    os.replace(tmp, png_path)
+    with writing(png_path, cleanup=[tmp]):  # a full disk: one line, the old plot stays
+        fig.savefig(tmp, format="png")
+        os.replace(tmp, png_path)
     return True
 
 

@@ -171,7 +171,11 @@ class Progress(Callback):
 
     @staticmethod
     def _epoch_text(trainer, epoch: int) -> str:
-        return f"epoch {epoch + 1}/{getattr(trainer, 'epochs', None) or '?'}"
+        """``epoch 3/5`` for 0-based ``epoch``; a trainer that stopped after its last
+        epoch (its ``epoch`` is then ``epochs``) shows the last one, never ``epoch 2/1``."""
+        epochs = getattr(trainer, "epochs", None)
+        shown = min(epoch + 1, epochs) if epochs else epoch + 1
+        return f"epoch {shown}/{epochs or '?'}"
 
     @staticmethod
     def _in_epoch(trainer) -> int:

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from cgtk.callbacks.base import Callback
+from cgtk.runs.writes import writing
 
 __all__ = ["Samples", "SampleGrid", "render_grid", "write_grid", "sample_grid", "to_uint8",
            "GAP"]
@@ -139,8 +140,9 @@ def save_png(grid: np.ndarray, path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    Image.fromarray(grid).save(tmp, format="PNG")
-    os.replace(tmp, path)
+    with writing(path, cleanup=[tmp]):  # a full disk: one line naming the file
+        Image.fromarray(grid).save(tmp, format="PNG")
+        os.replace(tmp, path)
 
 
 @dataclass

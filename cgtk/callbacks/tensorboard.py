@@ -50,7 +50,7 @@ class EventWriter:
         logdir.mkdir(parents=True, exist_ok=True)
         now = time.time()
         self.path = logdir / (f"events.out.tfevents.{int(now)}.{socket.gethostname()}."
-                              f"{os.getpid()}.{next(_file_counter)}.v2")
+                              f"{os.getpid()}.{next(_file_counter):06d}.v2")  # sorts in order
         self._writer = tf.io.TFRecordWriter(str(self.path))
         self._write(event_pb2.Event(wall_time=now, step=0, file_version="brain.Event:2"))
         self.flush()

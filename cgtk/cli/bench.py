@@ -23,6 +23,14 @@ def bench(
                                "network (forward only) instead of a training step."),
     flops_transpose: str = typer.Option("input", help="Transposed-conv FLOP convention: "
                                         "input (useful MACs) or output (zero-inserted grid)."),
+    compare: str = typer.Option(None, "--compare", help="With --infer: also time a "
+                                "PyTorch eager re-statement, interleaved: 'torch' (the "
+                                "checkout's benchmarks/bench_infer_vs_torch.py) or a script."),
+    torch_builder: str = typer.Option(None, "--torch-builder", help="With --compare: "
+                                      "FILE.py:FUNC, FUNC(config) -> torch.nn.Module, for "
+                                      "your own plugin."),
+    threads: int = typer.Option(None, "--threads", help="Intra/inter-op threads "
+                                "(TensorFlow, and torch with --compare; default: all cores)."),
     json_: bool = typer.Option(False, "--json", help="Print every figure as JSON."),
 ):
     """Measure ms/step, images/s and TFLOP/s of a plugin on synthetic data (no input pipeline)."""
@@ -38,10 +46,13 @@ def bench(
     request = BenchRequest(plugin=plugin, image_size=image_size, batch_size=batch_size,
                            steps=steps, repeats=repeats, warmup=warmup, backend=backend,
                            precision=precision, jit=jit, sets=list(set_ or []), infer=infer,
-                           transpose=flops_transpose)
+                           transpose=flops_transpose, compare=compare,
+                           torch_builder=torch_builder, threads=threads)
     if not json_:
         console.info("preparing (importing the backend, building the networks)...")
     report = run_bench(request)
+    for warning in report.get("warnings", []):
+        console.warn(warning)
     if json_:
         console.print_json(report)
         return
@@ -75,5 +86,11 @@ def _print(r: dict) -> None:
     else:
         out.print(f"  FLOPs per image: {_fmt_flops(f['inference_per_image'])}")
     out.print(f"  achieved {r['achieved_tflops']:.3g} TFLOP/s (2 x MACs of conv/dense layers)")
+    c = r.get("compare")
+    if c:
+        rounds = ", ".join(f"{v:.2f}" for v in c["speedup_all"])
+        out.print(f"  {c['runtime']} ({c['network']}, {c['threads']} threads): "
+                  f"{c['ms_per_step']:.1f} ms/step; cgtk is x{c['speedup']:.2f} its speed "
+                  f"(rounds: {rounds})")
     if r.get("peak_memory_bytes"):
         out.print(f"  peak device memory {r['peak_memory_bytes'] / 2**30:.2f} GiB")

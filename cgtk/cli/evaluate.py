@@ -60,17 +60,21 @@ def evaluate(
             return InceptionFeatures(inception, weights=inception_weights,
                                      image_size=inception_size)
 
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from cgtk.progress import ProgressBar
 
-    with Progress(TextColumn("{task.description}"), BarColumn(),
-                  TextColumn("{task.completed} image(s)"), TimeElapsedColumn(),
-                  console=console.err, transient=True) as bar:
-        task = bar.add_task("eval", total=None)
+    with ProgressBar("eval", console=console.err) as bar:  # each network adds its images
         report = run_eval(src, data=data, split=split, direction=direction, kind=kind,
                           extractor_factory=extractor, tile=tile, overlap=overlap,
-                          limit=limit, progress=lambda n: bar.advance(task, n))
+                          limit=limit, progress=bar)
     for note in src.notes:
         console.warn(note)
+    if src_is_run(source):
+        from cgtk.report.records import record_eval
+
+        try:
+            record_eval(source, report, direction=direction, limit=limit)
+        except OSError as err:
+            console.warn(f"the results could not be kept in {source}/eval.json: {err}")
     if as_json:
         console.print_json(report)
         return 0
@@ -104,3 +108,10 @@ def _print_table(report: dict) -> None:
                           f"{r['resize']}{tag}")
     if report["skipped"]:
         console.warn(f"skipped {len(report['skipped'])} unreadable file(s)")
+
+
+def src_is_run(source: Path) -> bool:
+    """A run directory (its results are kept in RUN_DIR/eval.json for 'cgtk report')."""
+    from cgtk.report.records import is_run_dir
+
+    return is_run_dir(source)

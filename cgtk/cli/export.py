@@ -32,8 +32,6 @@ def export(
 ):
     """Export an inference network, then check the artifact against Keras in its own
     runtime (TF, onnxruntime, the LiteRT interpreter); exit 1 if they differ."""
-    import shutil
-
     from cgtk.backend_env import select_backend
     from cgtk.errors import CgtkError
 
@@ -42,8 +40,10 @@ def export(
 
     fmt = ex.normalise_format(fmt)
     path = ex.output_path(fmt, output)
-    if path.exists() and not overwrite:
-        raise CgtkError(f"--output {path} already exists", hint="add --overwrite to replace it")
+    from cgtk.export_target import check_target, staged
+
+    # --overwrite replaces only an earlier export of this format (docs/files.md)
+    check_target(fmt, path, overwrite=overwrite, source=source)
     import keras
 
     ex.check_backend(fmt, keras.backend.backend())
@@ -61,15 +61,25 @@ def export(
     entry, model = load_network(src, direction)
     for note in src.notes:
         console.warn(note)
-    if path.exists():
-        shutil.rmtree(path) if path.is_dir() else path.unlink()
     console.info(f"exporting {entry.name} ({entry.description or 'inference network'}) "
                  f"as {fmt} on {keras.backend.backend()}...")
-    parity = ex.export_with_parity(model, fmt, path, multiple=entry.multiple, image=image,
-                                   no_dropout=no_dropout, tolerance=tolerance)
+    from cgtk.progress import ProgressBar
+
+    with staged(fmt, path, source=source) as tmp, \
+            ProgressBar(f"export {fmt} + parity", unit="steps", console=console.err) as bar:
+        parity = ex.export_with_parity(model, fmt, tmp, multiple=entry.multiple,
+                                       image=image, no_dropout=no_dropout,
+                                       tolerance=tolerance, progress=bar)
     report = {"source": str(source), "network": entry.name, "output": str(path),
               "backend": keras.backend.backend(), "multiple": entry.multiple,
               "scale": entry.scale, "parity": parity.to_dict()}
+    from cgtk.report.records import is_run_dir, record_export
+
+    if is_run_dir(source):  # for 'cgtk report': the export and its parity figures
+        try:
+            record_export(source, report)
+        except OSError as err:
+            console.warn(f"the export could not be recorded in {source}/exports.json: {err}")
     if as_json:
         console.print_json(report)
     else:

@@ -22,7 +22,10 @@ def infer(
                                    "keeping their structure under --output."),
     fmt: str = typer.Option("png", "--format", help="Output format: png | jpg | webp | "
                             "bmp | tiff."),
-    quality: int = typer.Option(95, "--quality", help="jpg/webp quality."),
+    quality: int = typer.Option(95, "--quality", help="jpg/webp quality, 1 to 100."),
+    max_pixels: int = typer.Option(40_000_000, "--max-pixels", help="Decode cap in pixels "
+                                   "(width x height): a larger input is skipped and listed, "
+                                   "never downscaled; 0: no cap."),
     batch_size: int = typer.Option(1, "--batch-size", "-b", help="Images (of one size) or "
                                    "tiles per forward pass."),
     tile: int = typer.Option(None, "--tile", help="Process large images in N x N tiles "
@@ -34,18 +37,27 @@ def infer(
     backend: str = typer.Option(None, "--backend", help="Keras backend: tensorflow "
                                 "(default) or jax."),
 ):
-    """Run a trained network on every image of a file or folder, at any size."""
+    """Run a trained network on every image of a file or folder, at any size.
+
+    Outputs have the network's channels: a gray input stays gray for super-resolution
+    and 1-channel networks; translation and style networks write RGB (their output
+    has colour)."""
     from cgtk.backend_env import select_backend
     from cgtk.errors import CgtkError
 
     select_backend(backend)
     if batch_size < 1:
         raise CgtkError(f"--batch-size {batch_size} must be at least 1")
+    if not 1 <= quality <= 100:
+        raise CgtkError(f"--quality {quality} must be between 1 and 100")
+    if max_pixels < 0:
+        raise CgtkError(f"--max-pixels {max_pixels} must be at least 0 (0: no cap)")
     if tile is not None and tile < 1:
         raise CgtkError(f"--tile {tile} must be a positive number of pixels")
     from cgtk.inference import (
         FORMATS,
         Predictor,
+        check_input_output,
         check_output_dir,
         infer_files,
         list_inputs,
@@ -58,7 +70,8 @@ def infer(
         raise CgtkError(f"--format {fmt}: unknown image format",
                         hint=f"choose one of: {', '.join(FORMATS)}")
     src = open_source(source)
-    files, ignored = list_inputs(input, recursive)
+    check_input_output(input, output)  # the outputs never replace the inputs
+    files, ignored = list_inputs(input, recursive, exclude=output)
     if not files:
         raise CgtkError(f"--input {input}: no image files found",
                         hint="add --recursive to read sub-folders" if not recursive else None)
@@ -78,19 +91,12 @@ def infer(
     what = f"{entry.name}" + (f" ({entry.description})" if entry.description else "")
     console.info(f"{what}: {len(files)} image(s), multiple {entry.multiple}, scale "
                  f"{entry.scale}" + (f", tiles {tile} overlap {overlap}" if tile else ""))
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
+    from cgtk.progress import ProgressBar
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=console.err, transient=True) as bar:
-        task = bar.add_task("infer", total=len(files))
+    with ProgressBar("infer", total=len(files), console=console.err) as bar:
         report = infer_files(predictor, files, output, fmt=fmt, quality=quality,
-                             channels=channels, progress=lambda n: bar.advance(task, n))
+                             channels=channels, progress=bar.advance,
+                             keep_gray=entry.scale > 1, max_pixels=max_pixels or None)
     for path, reason in report.skipped:
         console.warn(f"skipped {path}: {reason}")
     if ignored:

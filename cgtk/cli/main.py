@@ -41,7 +41,10 @@ def _root(
 
 
 def _register():
-    from cgtk.cli import bench, data, evaluate, export, infer, plugins, train
+    from cgtk.cli import bench, data, evaluate, export, infer, plugins, report, train
+    from cgtk.cli.help_format import hide_flag_types
+
+    hide_flag_types()
 
     app.add_typer(plugins.app, name="plugins")
     app.add_typer(data.app, name="data")
@@ -50,6 +53,10 @@ def _register():
     app.command("eval")(evaluate.evaluate)
     app.command("export")(export.export)
     app.command("bench")(bench.bench)
+    from cgtk.cli.import_weights import import_weights  # "import" is a keyword
+
+    app.command("import")(import_weights)
+    app.command("report")(report.report)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,7 @@ def _list(json: bool, check: bool) -> list:
 
     infos = registry.discover()
     if check:
+        _filter_native_logs()
         registry.check_all(infos)
     if json:
         console.print_json([i.as_dict() for i in infos])
@@ -62,6 +63,7 @@ def show(
     from cgtk import registry
     from cgtk.config import describe_fields
 
+    _filter_native_logs()  # loading a plugin imports Keras, and so TensorFlow
     info = registry.get(name)
     fields = describe_fields(info.cls.Config)
     nets = []
@@ -77,19 +79,8 @@ def show(
     console.out.print(f"data kind: {info.data_kind}; default data: {info.default_data or '-'}")
     for title, rows in (("model options", [f for f in fields if not f["common"]]),
                         ("training options", [f for f in fields if f["common"]])):
-        table = Table(title=title)
-        for column in ("key", "type", "default", "help"):
-            table.add_column(column, overflow="fold")
-        for f in rows:
-            help_text = f["help"]
-            if f["choices"]:
-                help_text += f" [{' | '.join(map(str, f['choices']))}]"
-            if f["paper"]:
-                help_text += f" (default from {f['paper']})"
-            if f["fixed"]:
-                help_text += " (fixed on resume)"
-            table.add_row(f["name"], f["type"], repr(f["default"]), console.escape(help_text))
-        console.out.print(table)
+        if rows:
+            _print_options(title, rows)
     if nets:
         table = Table(title="networks at the default config")
         for column in ("network", "role", "parameters", "input", "output"):
@@ -97,3 +88,44 @@ def show(
         for n in nets:
             table.add_row(n["name"], n["role"], f"{n['params']:,}", n["input"], n["output"])
         console.out.print(table)
+
+
+def _filter_native_logs() -> None:
+    """Filter TensorFlow's start-up chatter, as the other commands do (cgtk.native_logs)."""
+    from cgtk.backend_env import select_backend
+
+    select_backend(None)
+
+
+def _print_options(title: str, rows: list[dict]) -> None:
+    """One table per option group: where a default comes from is a numbered reference
+    (legend below the table) and "fixed on resume" a narrow column, so each option
+    keeps to one or two lines."""
+    sources: dict[str, int] = {}
+    for f in rows:
+        if f["paper"]:
+            sources.setdefault(f["paper"], len(sources) + 1)
+    table = Table(title=title)
+    table.add_column("key", overflow="fold")
+    table.add_column("type", overflow="fold")
+    table.add_column("default", overflow="fold")
+    if sources:
+        table.add_column("from", justify="center", no_wrap=True)
+    table.add_column("fixed", justify="center", no_wrap=True)
+    table.add_column("help", overflow="fold")
+    for f in rows:
+        help_text = f["help"]
+        if f["choices"]:
+            help_text += f" [{' | '.join(map(str, f['choices']))}]"
+        cells = [f["name"], f["type"], repr(f["default"])]
+        if sources:
+            cells.append(f"[{sources[f['paper']]}]" if f["paper"] else "")
+        cells += ["yes" if f["fixed"] else "", console.escape(help_text)]
+        table.add_row(*cells)
+    console.out.print(table)
+    legend = "; ".join(f"[{n}] {paper}" for paper, n in sources.items())
+    notes = ["fixed: shapes the networks, cannot change on resume"]
+    if legend:
+        notes.insert(0, f"from: where the default comes from: {legend}")
+    for note in notes:
+        console.out.print(console.escape(note), style="dim")

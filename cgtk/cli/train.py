@@ -32,6 +32,12 @@ def train(
                                  "(default: runs/PLUGIN-YYYYmmdd-HHMMSS)."),
     resume: bool = typer.Option(False, "--resume", help="Continue the run in --run-dir (or "
                                 "the RUN_DIR given instead of PLUGIN) exactly where it stopped."),
+    restart: bool = typer.Option(False, "--restart", help="With --resume: train the run "
+                                 "again from step 0 with its config (its previous files are "
+                                 "moved to RUN_DIR/before-restart-*/, not deleted)."),
+    init_from: Path = typer.Option(None, "--init-from", help="Start from the weights of "
+                                   "another run's matching networks (nothing else), e.g. "
+                                   "ESRGAN's GAN stage from its psnr stage."),
 ):
     """Train a plugin. Everything goes into a run directory that 'cgtk infer', 'cgtk eval',
     'cgtk export' and 'cgtk train --resume' read."""
@@ -46,6 +52,11 @@ def train(
         else:
             from cgtk.errors import CgtkError
 
+            if plugin and ("/" in plugin or Path(plugin).exists()):  # a path, not a plugin
+                if not Path(plugin).is_dir():
+                    raise CgtkError(f"--resume {plugin}: no such directory")
+                raise CgtkError(f"--resume {plugin}: not a cgtk run directory (it has no "
+                                "config.json)", hint="pass the folder 'cgtk train' wrote")
             raise CgtkError("--resume needs a run directory",
                             hint="cgtk train --resume RUN_DIR, or --run-dir RUN_DIR --resume")
     flags = {"epochs": epochs, "steps_per_epoch": steps_per_epoch, "batch_size": batch_size,
@@ -53,19 +64,28 @@ def train(
              "jit": jit, "precision": precision, "checkpoint_every": checkpoint_every,
              "keep": keep}
     request = TrainRequest(plugin=plugin, data=data, run_dir=run_dir, resume=resume_dir,
-                           config_file=config, sets=list(set_ or []), flags=flags)
+                           config_file=config, sets=list(set_ or []), flags=flags,
+                           init_from=init_from, restart=restart)
     raise typer.Exit(run_training(request))
 
 
 def run_training(request) -> int:
     """Prepare and run; returns the exit code (0, 130 on SIGINT, 143 on SIGTERM)."""
-    import signal
-
     from cgtk.engine.launch import prepare
-    from cgtk.engine.trainer import Interrupted
 
     console.info("preparing (importing the backend, building the data and networks)...")
-    prepared = prepare(request, console=console.err)
+    prepared = prepare(request, console=console.err)  # takes the run's lock
+    try:
+        return _train_prepared(prepared)
+    finally:
+        prepared.run.unlock()
+
+
+def _train_prepared(prepared) -> int:
+    import signal
+
+    from cgtk.engine.trainer import Interrupted
+
     trainer, run = prepared.trainer, prepared.run
     for note in prepared.notes:
         console.warn(note)
@@ -74,8 +94,10 @@ def run_training(request) -> int:
                           f"{trainer.global_step} steps): nothing to do. Give --epochs N to "
                           "train further.")
         return 0
-    where = (f"resuming at epoch {trainer.epoch + 1}, step {trainer.step_in_epoch}"
-             if prepared.resumed_from else "starting")
+    where = "resuming" if prepared.resumed_from else "starting"
+    if prepared.resumed_from:
+        console.info(resume_summary(trainer.epoch, trainer.step_in_epoch,
+                                    trainer.steps_per_epoch, trainer.epochs))
     dist = trainer.distribution
     console.info(f"{where}: {trainer.model.name} on {trainer.config.backend} "
                  f"({dist.kind}, {dist.num_replicas} device(s), {dist.platform}, "
@@ -92,3 +114,20 @@ def run_training(request) -> int:
     console.out.print(f"done: {run.path} (inference networks: {names})")
     console.out.print(f"next: cgtk infer {run.path} --input IMAGES --output OUT")
     return 0
+
+
+def resume_summary(epoch: int, step_in_epoch: int, steps_per_epoch: int, epochs: int) -> str:
+    """What a resumed run has done and what comes next (``epoch``: epochs completed).
+
+    >>> resume_summary(20, 0, 50, 30)
+    '20 epochs done (1000 steps); continuing with epoch 21 of 30'
+    >>> resume_summary(1, 12, 50, 30)
+    '1 epoch and 12 of 50 steps done (62 steps); continuing epoch 2 of 30 at step 13'
+    """
+    done = epoch * steps_per_epoch + step_in_epoch
+    epochs_done = f"{epoch} epoch{'' if epoch == 1 else 's'}"
+    if step_in_epoch:
+        return (f"{epochs_done} and {step_in_epoch} of {steps_per_epoch} steps done "
+                f"({done} steps); continuing epoch {epoch + 1} of {epochs} at step "
+                f"{step_in_epoch + 1}")
+    return f"{epochs_done} done ({done} steps); continuing with epoch {epoch + 1} of {epochs}"

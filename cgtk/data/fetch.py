@@ -63,20 +63,12 @@ def _offline(url: str, folder: Path, reason) -> CgtkError:
                      f"(or its extracted contents) in {folder}")
 
 
-def _progress(enabled: bool):
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        DownloadColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-        TransferSpeedColumn,
-    )
+def _progress(enabled: bool, name: str, total, start):
+    """Bytes with speed and ETA on a terminal; plain lines in a log (cgtk.progress)."""
+    from cgtk.progress import ProgressBar
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                    TransferSpeedColumn(), TimeRemainingColumn(),
-                    console=Console(stderr=True), disable=not enabled, transient=False)
+    return ProgressBar(name, total=total, completed=start, unit="bytes", transient=False,
+                       enabled=enabled)
 
 
 def download(url: str, dest: str | Path, *, sha256: str | None = None, size: int | None = None,
@@ -113,14 +105,14 @@ def download(url: str, dest: str | Path, *, sha256: str | None = None, size: int
             start = 0
         length = response.headers.get("Content-Length")
         total = start + int(length) if length and length.isdigit() else size
-        with open(part, "ab" if resumed else "wb") as f, _progress(progress) as bar:
-            task = bar.add_task(dest.name, total=total, completed=start)
+        with open(part, "ab" if resumed else "wb") as f, \
+                _progress(progress, dest.name, total, start) as bar:
             done = start
             try:
                 while block := response.read(CHUNK):
                     f.write(block)
                     done += len(block)
-                    bar.update(task, completed=done)
+                    bar.update(completed=done)
             except (TimeoutError, OSError) as err:
                 raise CgtkError(f"download of {url} interrupted after {done} bytes ({err}); "
                                 f"run the command again to resume") from None

@@ -24,7 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from cgtk.data import augment as aug
-from cgtk.data.decode import BadImage, decode_file
+from cgtk.data.decode import DEFAULT_MAX_PIXELS, BadImage, decode_file
 from cgtk.data.demo import demo_style_image
 from cgtk.data.splits import SplitData, available_split, load_split
 from cgtk.errors import CgtkError
@@ -47,6 +47,11 @@ class Options:
     scale: int = 4
     style_image: str | None = None
     channels: int = 3
+    max_pixels: int | None = DEFAULT_MAX_PIXELS
+    #: single kind, training crops: ``make_lr(hr, seed, scale) -> lr`` (both [-1, 1]) in
+    #: place of bicubic downscaling, from the plugin's ``config.make_lr()`` (a stateless
+    #: tf function of the per-example seed, e.g. Real-ESRGAN's degradations).
+    make_lr: object = None
 
     @classmethod
     def from_config(cls, config) -> Options:
@@ -59,7 +64,9 @@ class Options:
             direction=getattr(config, "direction", "AtoB") or "AtoB",
             scale=int(getattr(config, "scale", 4) or 4),
             style_image=getattr(config, "style_image", None),
-            channels=int(getattr(config, "channels", 3) or 3))
+            channels=int(getattr(config, "channels", 3) or 3),
+            max_pixels=getattr(config, "max_pixels", DEFAULT_MAX_PIXELS),
+            make_lr=config.make_lr() if callable(getattr(config, "make_lr", None)) else None)
         if opts.direction not in ("AtoB", "BtoA"):
             raise CgtkError(f"direction={opts.direction!r} is not one of: AtoB, BtoA")
         if opts.channels not in (1, 3):
@@ -137,6 +144,8 @@ def _element_fn(data: SplitData, opts: Options, train: bool):
                 lr = load("LR", i)
                 ly, lx = y // scale, x // scale
                 lr = aug.maybe_flip(lr[ly:ly + lr_size, lx:lx + lr_size], coin)
+            elif opts.make_lr is not None and train:
+                lr = opts.make_lr(hr_crop, s[2], scale)
             else:
                 lr = aug.quantize(aug.resize(hr_crop, lr_size, lr_size))
             lr = _gray(lr, c)
@@ -150,6 +159,14 @@ def _element_fn(data: SplitData, opts: Options, train: bool):
     else:  # pragma: no cover - kinds are checked earlier
         raise ValueError(kind)
     return fn
+
+
+def _whole_image_minimum(source, opts: Options) -> dict:
+    """``load_split`` arguments for whole images (evaluation, sample grids): at least
+    one pixel per half of a pair, and one LR pixel for super-resolution."""
+    if source.kind == "single":
+        return {"min_side": opts.scale, "min_side_why": f"scale={opts.scale}"}
+    return {"min_side": 1, "min_side_why": "a side-by-side A|B pair"}
 
 
 def _order(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
@@ -248,7 +265,7 @@ def _style_image(source, opts: Options) -> np.ndarray:
     if not path.is_file():
         raise CgtkError(f"style_image={path}: no such file")
     try:
-        return decode_file(path).astype(np.float32) / 127.5 - 1.0
+        return decode_file(path, opts.max_pixels).astype(np.float32) / 127.5 - 1.0
     except BadImage as err:
         raise CgtkError(f"style_image={path}: {err}") from None
 
@@ -257,7 +274,9 @@ def load_train_data(source, config, split: str = "train") -> TrainData:
     """Load ``split`` of ``source`` for training with ``config`` (a TrainConfig)."""
     opts = Options.from_config(config)
     data = load_split(source, split, image_size=opts.image_size, scale=opts.scale,
-                      max_bad_fraction=opts.max_bad_fraction)
+                      max_bad_fraction=opts.max_bad_fraction, max_pixels=opts.max_pixels,
+                      min_side=opts.image_size,
+                      min_side_why=f"the training crop (image_size={opts.image_size})")
     _check_options(data, opts)
     if data.kind == "unpaired":
         natural = max(len(data.roles["A"]), len(data.roles["B"]))
@@ -347,7 +366,8 @@ def load_eval_data(source, config, split: str = "test") -> EvalData:
         order = EVAL_SPLITS[EVAL_SPLITS.index(split):]
     used = available_split(source, order)
     data = load_split(source, used, image_size=opts.image_size, scale=opts.scale,
-                      max_bad_fraction=opts.max_bad_fraction, in_memory=False)
+                      max_bad_fraction=opts.max_bad_fraction, in_memory=False,
+                      max_pixels=opts.max_pixels, **_whole_image_minimum(source, opts))
     return EvalData(data.kind, used, list(data.skipped), opts, data)
 
 
@@ -360,7 +380,8 @@ def sample_inputs(source, config, n: int):
     opts = Options.from_config(config)
     used = available_split(source, EVAL_SPLITS)
     data = load_split(source, used, image_size=opts.image_size, scale=opts.scale,
-                      max_bad_fraction=opts.max_bad_fraction, in_memory=False)
+                      max_bad_fraction=opts.max_bad_fraction, in_memory=False,
+                      max_pixels=opts.max_pixels, **_whole_image_minimum(source, opts))
     _check_options(data, opts)
     n = int(n)
     positions = np.arange(n, dtype=np.int64)

@@ -5,6 +5,12 @@ not an image, ...) is recorded with its reason and left out of training. The
 result per file is cached in ``$CGTK_HOME/scans/`` keyed by path, size and
 modification time, so a second run over the same folder costs a ``stat`` per file.
 
+Two limits make a decodable file unusable too, with the reason recorded the same
+way: ``max_pixels`` (an image whose header claims more pixels is never decoded:
+see :mod:`cgtk.data.decode`), and ``min_size`` (an image smaller than what the
+caller needs, e.g. the training crop). Both are applied on top of the cache, so
+changing them never needs a rescan.
+
 >>> result = scan([])
 >>> result.good, result.bad
 ([], [])
@@ -18,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cgtk.data.decode import probe
+from cgtk.data.decode import DEFAULT_MAX_PIXELS, over_cap, probe
 from cgtk.data.home import scans_dir
 
 
@@ -77,11 +83,27 @@ def _stamp(path: Path):
         return None
 
 
-def scan(paths, *, use_cache: bool = True, workers: int | None = None) -> ScanResult:
+def too_small(width: int, height: int, min_size: tuple[int, int] | None,
+              why: str = "") -> str | None:
+    """The reason a ``width`` x ``height`` image is below ``min_size`` = ``(w, h)``, else None.
+
+    >>> too_small(1, 1, (32, 32), "the 32 px training crop")
+    '1x1 is smaller than the 32x32 needed for the 32 px training crop'
+    """
+    if not min_size or (width >= min_size[0] and height >= min_size[1]):
+        return None
+    return (f"{width}x{height} is smaller than the {min_size[0]}x{min_size[1]} needed"
+            + (f" for {why}" if why else ""))
+
+
+def scan(paths, *, use_cache: bool = True, workers: int | None = None,
+         max_pixels: int | None = DEFAULT_MAX_PIXELS, min_size: tuple[int, int] | None = None,
+         min_size_why: str = "") -> ScanResult:
     """Decode-check ``paths`` (Pillow, full decode); return good and bad files.
 
     ``use_cache`` reads and updates the cache in ``$CGTK_HOME/scans`` (one file
-    per folder).
+    per folder). Images above ``max_pixels`` (None: no cap) or below ``min_size``
+    ``(width, height)`` are bad, with a reason (``min_size_why`` says what needs it).
     """
     paths = [Path(p) for p in paths]
     records: list[dict | None] = [None] * len(paths)
@@ -94,16 +116,17 @@ def scan(paths, *, use_cache: bool = True, workers: int | None = None) -> ScanRe
             if key not in caches:
                 caches[key] = _load_cache(scans_dir() / f"{key}.json")
             hit = caches[key].get(p.name)
-            if hit and hit.get("stamp") == stamps[i]:
+            if hit and hit.get("stamp") == stamps[i] and not hit["info"].get("over_cap"):
                 records[i] = hit["info"]
                 continue
         todo.append(i)
     if todo:
         workers = workers or min(8, (os.cpu_count() or 2))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            for i, info in zip(todo, pool.map(lambda j: probe(paths[j]), todo), strict=True):
+            probes = pool.map(lambda j: probe(paths[j], max_pixels), todo)
+            for i, info in zip(todo, probes, strict=True):
                 records[i] = info
-                if use_cache and stamps[i] is not None:
+                if use_cache and stamps[i] is not None and not info.get("over_cap"):
                     caches.setdefault(_key(paths[i]), {})[paths[i].name] = {
                         "stamp": stamps[i], "info": info}
         if use_cache:
@@ -111,9 +134,14 @@ def scan(paths, *, use_cache: bool = True, workers: int | None = None) -> ScanRe
                 _save_cache(scans_dir() / f"{key}.json", entries)
     result = ScanResult()
     for p, info in zip(paths, records, strict=True):
-        if info["ok"]:
-            result.good.append(FileInfo(p, int(info["width"]), int(info["height"]),
-                                        bool(info.get("tf"))))
-        else:
+        if not info["ok"]:
             result.bad.append((str(p), info["reason"]))
+            continue
+        width, height = int(info["width"]), int(info["height"])
+        reason = (over_cap(width, height, max_pixels)
+                  or too_small(width, height, min_size, min_size_why))
+        if reason:
+            result.bad.append((str(p), reason))
+        else:
+            result.good.append(FileInfo(p, width, height, bool(info.get("tf"))))
     return result

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from cgtk.data.decode import DEFAULT_MAX_PIXELS
 from cgtk.data.demo import DEFAULT_SIZE, demo_split
 from cgtk.data.scan import scan
 from cgtk.data.store import FileStore, MemoryStore, cache_budget, make_store
@@ -57,11 +58,15 @@ def available_split(source, preferred: tuple[str, ...]) -> str:
 
 
 def load_split(source, split: str, *, image_size: int = 64, scale: int = 4,
-               max_bad_fraction: float = 0.01, in_memory: bool = True) -> SplitData:
+               max_bad_fraction: float = 0.01, in_memory: bool = True,
+               max_pixels: int | None = DEFAULT_MAX_PIXELS, min_side: int = 1,
+               min_side_why: str = "") -> SplitData:
     """The stores of ``split`` of ``source`` (a :class:`~cgtk.data.source.DataSource`).
 
     ``in_memory``: decode into memory when the split fits the cache budget;
-    otherwise (or when False) decode from the files in the pipeline.
+    otherwise (or when False) decode from the files in the pipeline. Images above
+    ``max_pixels``, or with a side below ``min_side`` (each half of a side-by-side
+    pair; ``min_side / scale`` for LR images), are skipped and counted as unusable.
     """
     kind = source.kind
     if source.origin == "demo":
@@ -76,7 +81,12 @@ def load_split(source, split: str, *, image_size: int = 64, scale: int = 4,
         raise CgtkError(f"--data {source.root}: no {split!r} split "
                         f"(found: {', '.join(layout.splits) or 'none'})")
     files = layout.splits[split]
-    results = {role: scan(paths) for role, paths in files.items()}
+    def need(role):
+        side = max(1, min_side // scale) if role == "LR" else max(1, min_side)
+        return (2 * side, side) if role == "AB" else (side, side)
+
+    results = {role: scan(paths, max_pixels=max_pixels, min_size=need(role),
+                          min_size_why=min_side_why) for role, paths in files.items()}
     total = sum(r.total for r in results.values())
     skipped = [b for r in results.values() for b in r.bad]
     for path, reason in skipped:

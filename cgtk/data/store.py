@@ -111,8 +111,8 @@ class FileStore:
 
 
 def _decode_or_fail(path: str) -> np.ndarray:
-    try:
-        return decode_file(path)
+    try:  # no cap here: the scan applied the run's max_pixels to every listed file
+        return decode_file(path, max_pixels=None)
     except BadImage as err:
         raise CgtkError(f"{path}: {err} (the file changed after it was checked)") from None
 

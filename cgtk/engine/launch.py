@@ -20,9 +20,6 @@ from cgtk._version import __version__
 from cgtk.backend_env import select_backend
 from cgtk.errors import CgtkError
 
-FLAG_KEYS = ("epochs", "steps_per_epoch", "batch_size", "image_size", "seed", "backend",
-             "strategy", "jit", "precision", "checkpoint_every", "keep")
-
 
 @dataclass
 class TrainRequest:
@@ -35,6 +32,8 @@ class TrainRequest:
     config_file: Path | None = None
     sets: list[str] = field(default_factory=list)
     flags: dict = field(default_factory=dict)
+    restart: bool = False  # with resume: train the run again from step 0 (--restart)
+    init_from: Path | None = None  # a run whose matching networks' weights start this one
 
 
 @dataclass
@@ -108,6 +107,22 @@ def _apply_data_hints(request, source, config, base, notes) -> None:
                          f"(override with --set {key}=...)")
 
 
+def _value_sources(request, cls, config, base, record, before_hints, source) -> dict:
+    """Where each config value came from, for config.json's ``provenance`` (the report)."""
+    from cgtk.config import value_sources
+
+    user_flags = {k: v for k, v in request.flags.items() if v is not None}
+    sources = value_sources(cls.Config, file=request.config_file, sets=request.sets,
+                            values=user_flags, base=base,
+                            base_sources=(record or {}).get("provenance"))
+    for key, value in config.to_dict().items():
+        if before_hints.get(key) != value:
+            sources[key] = f"dataset hint ({getattr(source, 'name', 'data')})"
+    if sources.get("backend", "").startswith("default") and config.backend != "tensorflow":
+        sources["backend"] = "environment (KERAS_BACKEND)"
+    return sources
+
+
 def _versions(backend: str) -> dict:
     import keras
 
@@ -142,11 +157,14 @@ def _seed_everything(config) -> None:
 
 def export_inference(trainer) -> None:
     """Write every inference network as a standalone ``.keras`` file (atomically)."""
+    from cgtk.runs import writing
+
     for name, inference in trainer.model.inference_networks().items():
         final = trainer.run.inference_path(name)
         tmp = final.with_name(f".tmp-{os.getpid()}-{final.name}")
-        inference.network.save(tmp)
-        os.replace(tmp, final)
+        with writing(final, cleanup=[tmp]):  # a failed save leaves the previous file
+            inference.network.save(tmp)
+            os.replace(tmp, final)
 
 
 def build_record(info, config, source, dist, jit, model, versions) -> dict:
@@ -175,14 +193,62 @@ def build_record(info, config, source, dist, jit, model, versions) -> dict:
     }
 
 
+def _restore_or_refuse(checkpoints, model, run, notes: list[str]) -> dict:
+    """The newest readable checkpoint's meta, loaded into ``model``. No usable checkpoint
+    is an error naming the damaged files: resuming must never quietly start from zero
+    (and overwrite a trained run's .keras files)."""
+    skipped: list = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        meta = checkpoints.restore_latest(model, skipped=skipped)
+    if meta is not None:
+        notes.extend(str(w.message) for w in caught)
+        return meta
+    how = (f"start afresh with a new --run-dir, or add --restart to train {run.path} again "
+           "from step 0 (its current files are moved to a before-restart-* folder, not "
+           "deleted)")
+    if skipped:
+        damaged = ", ".join(str(e.file or e) for e in skipped)
+        first = " ".join(str(skipped[0]).split())[:160]
+        raise CgtkError(f"--resume {run.path}: no usable checkpoint: every one is damaged "
+                        f"({damaged}; e.g. {first}); nothing was changed", hint=how)
+    raise CgtkError(f"--resume {run.path}: no checkpoint to resume from in "
+                    f"{checkpoints.root} (the run stopped before its first one); nothing "
+                    "was changed", hint=how)
+
+
 def prepare(request: TrainRequest, *, console=None, callbacks=None) -> Prepared:
-    """Resolve everything ``cgtk train`` needs and build the trainer."""
+    """Resolve everything ``cgtk train`` needs and build the trainer.
+
+    The run directory's lock (:mod:`cgtk.runs.lock`) is taken here and held by the
+    returned ``Prepared.run`` until ``run.unlock()`` or the end of the process; it is
+    released if preparing fails.
+    """
+    held: list = []
+    try:
+        return _prepare(request, console, callbacks, held)
+    except BaseException:
+        for run in held:
+            run.unlock()
+        raise
+
+
+def _prepare(request: TrainRequest, console, callbacks, held: list) -> Prepared:
     run = record = base = None
     notes: list[str] = []
     if request.resume is not None:
         run, record = _read_resume(request)
         base = record.get("config", {})
         request.plugin = request.plugin or record["plugin"]["name"]
+    elif request.restart:
+        raise CgtkError("--restart needs --resume RUN_DIR",
+                        hint="cgtk train --resume RUN_DIR --restart trains that run again "
+                        "from step 0")
+    elif request.run_dir is not None:
+        from cgtk.runs import check_new_run_dir, is_run_dir
+
+        if not is_run_dir(request.run_dir):  # an existing run is refused when it is locked
+            check_new_run_dir(request.run_dir)  # fail in a second, before any import
     if not request.plugin:
         raise CgtkError("which plugin? e.g. 'cgtk train cyclegan --data demo'",
                         hint="see 'cgtk plugins list'")
@@ -218,6 +284,12 @@ def prepare(request: TrainRequest, *, console=None, callbacks=None) -> Prepared:
     _seed_everything(config)
     keras.config.set_dtype_policy(config.precision)
     dist = distribute.setup(config.strategy)
+    from cgtk.cpu_features import warn_bf16_once
+
+    warn_bf16_once(config.precision, notes.append, what="training", device=dist.platform)
+    if run is not None and dist.is_chief:  # --resume: only one process may write the run
+        held.append(run)
+        run.lock()
     jit = config.jit if config.jit is not None else distribute.default_jit(dist)
     if config.batch_size % dist.num_replicas:
         raise CgtkError(f"--batch-size {config.batch_size} is not divisible by the "
@@ -230,7 +302,9 @@ def prepare(request: TrainRequest, *, console=None, callbacks=None) -> Prepared:
             notes.append(f"overriding the data: {record.get('data')} -> {source.describe()}")
     else:
         source = cgtk_data.DataSource.from_description(record["data"])
+    before_hints = config.to_dict()
     _apply_data_hints(request, source, config, base, notes)
+    sources = _value_sources(request, cls, config, base, record, before_hints, source)
     train_data = cgtk_data.load_train_data(source, config)
     if train_data.skipped and console is not None:
         console.print(f"[yellow]skipped {len(train_data.skipped)} unusable file(s)[/], e.g. "
@@ -241,14 +315,32 @@ def prepare(request: TrainRequest, *, console=None, callbacks=None) -> Prepared:
         model = cls(config)
         model.setup_data(train_data.extras)
         model.compile_phases(steps_per_epoch)
+        if request.init_from is not None:
+            from cgtk.runs.init_from import init_from_run
+
+            if request.resume is not None:
+                raise CgtkError("--init-from starts a new run; it cannot go with --resume")
+            notes.extend(init_from_run(model, request.init_from))
 
     if run is None:
-        run = RunDir.create(request.run_dir or default_run_dir(info.name))
+        run = RunDir.create(request.run_dir or default_run_dir(info.name),
+                            exist_ok=not dist.is_chief, lock=dist.is_chief)
+        held.append(run)
+    checkpoints = CheckpointManager(run.checkpoints_dir, keep=config.keep)
+    meta = None
+    if request.resume is not None and request.restart:
+        if dist.is_chief:
+            aside = run.set_aside()
+            notes.append(f"--restart: training from step 0; the run's previous files are "
+                         f"in {aside}")
+    elif request.resume is not None:
+        # before anything is written: a refused resume leaves the run as it was
+        meta = _restore_or_refuse(checkpoints, model, run, notes)
     record_out = build_record(info, config, source, dist, jit, model, _versions(backend))
+    record_out["provenance"] = sources
     if dist.is_chief:
         run.write_config(record_out)
 
-    checkpoints = CheckpointManager(run.checkpoints_dir, keep=config.keep)
     stepper = engine_backend.current().Stepper(model, dist.strategy, jit)
     sample_batch = cgtk_data.sample_inputs(source, config, config.num_samples)
     trainer = Trainer(model=model, data=train_data, run=run, config=config, stepper=stepper,
@@ -259,16 +351,9 @@ def prepare(request: TrainRequest, *, console=None, callbacks=None) -> Prepared:
     trainer.source = source
 
     resumed_from = None
-    if request.resume is not None:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            meta = checkpoints.restore_latest(model)
-        notes.extend(str(w.message) for w in caught)
-        if meta is None:
-            notes.append("no usable checkpoint in the run: starting from scratch")
-        else:
-            trainer.restore(meta)
-            resumed_from = meta
+    if meta is not None:
+        trainer.restore(meta)
+        resumed_from = meta
     if callbacks is None:
         from cgtk.callbacks import default_callbacks
 

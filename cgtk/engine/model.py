@@ -59,9 +59,12 @@ class Phase:
             sees them as constants (no gradient flows back through them).
         lr: initial learning rate.
         beta_1, beta_2: Adam's betas.
-        optimizer: ``"adam"`` or a zero-argument callable returning a Keras
-            optimizer built with ``learning_rate=`` the schedule (see
-            :func:`cgtk.engine.optimizers.make_optimizer`).
+        epsilon: Adam's epsilon, added to the bias-corrected ``sqrt(v_hat)`` as in
+            PyTorch (default ``1e-8``, ``torch.optim.Adam``'s; Keras' is ``1e-7``).
+        optimizer: ``"adam"`` (PyTorch's update,
+            :class:`cgtk.engine.optimizers.TorchAdam`), ``"keras_adam"`` or a callable
+            taking the schedule and returning a Keras optimizer built with
+            ``learning_rate=`` it (see :func:`cgtk.engine.optimizers.make_optimizer`).
         schedule: ``None`` (the config's ``lr_policy``), ``"constant"``,
             ``"linear_decay"`` or ``"step"``.
     """
@@ -74,6 +77,7 @@ class Phase:
     beta_2: float = 0.999
     optimizer: str | Callable = "adam"
     schedule: str | None = None
+    epsilon: float = 1e-8
     trainable_variables: list = field(default_factory=list, init=False, repr=False)
 
     def collect_variables(self) -> list:

@@ -1,9 +1,12 @@
 """Per-phase learning-rate schedules that derive from the optimizer's iteration
 count, so they survive resume without any extra state.
 
->>> s = EpochSchedule(2e-4, "linear_decay", steps_per_epoch=10, n_epochs=2, n_epochs_decay=2)
->>> [round(float(s(i * 10)) / 2e-4, 3) for i in range(4)]
-[1.0, 1.0, 0.667, 0.333]
+>>> s = EpochSchedule(2e-4, "linear_decay", steps_per_epoch=10, n_epochs=3, n_epochs_decay=3)
+>>> [round(float(s(i * 10)) / 2e-4, 3) for i in range(6)]
+[1.0, 1.0, 0.75, 0.5, 0.25, 0.0]
+>>> e = EpochSchedule(2e-4, "linear_decay_end", steps_per_epoch=10, n_epochs=3, n_epochs_decay=3)
+>>> [round(float(e(i * 10)) / 2e-4, 3) for i in range(6)]
+[1.0, 1.0, 1.0, 0.75, 0.5, 0.25]
 """
 from __future__ import annotations
 
@@ -22,9 +25,16 @@ class EpochSchedule(keras.optimizers.schedules.LearningRateSchedule):
     """A learning rate that changes per epoch, computed from the step count.
 
     * ``constant``: ``lr`` throughout.
-    * ``linear_decay``: the CycleGAN/pix2pix rule. During (0-based) epoch ``e``
-      the rate is ``lr * (1 - max(0, e + 1 - n_epochs) / (n_epochs_decay + 1))``:
-      constant for ``n_epochs``, then linearly towards zero over ``n_epochs_decay``.
+    * ``linear_decay``: the CycleGAN/pix2pix reference exactly. Its ``lambda_rule(k) =
+      1 - max(0, k + epoch_count - n_epochs) / (n_epochs_decay + 1)`` (``epoch_count=1``)
+      is a ``LambdaLR`` that ``train.py`` steps at the *start* of every epoch, so its
+      1-based epoch ``E`` trains at ``lambda_rule(E)``. During cgtk's 0-based epoch ``e``
+      the rate is ``lr * (1 - max(0, e + 2 - n_epochs) / (n_epochs_decay + 1))``: for
+      100 + 100 epochs, 99 at the full rate, then down to exactly 0 in the last one.
+    * ``linear_decay_end``: the same rule stepped at the *end* of every epoch (CUT's
+      ``train.py``, and the CycleGAN reference before 2020): ``lr * (1 - max(0, e + 1 -
+      n_epochs) / (n_epochs_decay + 1))``, ``n_epochs`` at the full rate, the last
+      epoch at ``lr / (n_epochs_decay + 1)``.
     * ``step``: ``lr * gamma ** (e // step_epochs)``.
     """
 
@@ -43,8 +53,9 @@ class EpochSchedule(keras.optimizers.schedules.LearningRateSchedule):
         epoch = ops.cast(epoch, "float32")
         if self.policy == "constant":
             factor = ops.ones_like(epoch)
-        elif self.policy == "linear_decay":
-            over = ops.maximum(0.0, epoch + 1.0 - self.n_epochs)
+        elif self.policy in ("linear_decay", "linear_decay_end"):
+            shift = 2.0 if self.policy == "linear_decay" else 1.0
+            over = ops.maximum(0.0, epoch + shift - self.n_epochs)
             factor = 1.0 - over / float(self.n_epochs_decay + 1)
             factor = ops.maximum(factor, 0.0)
         elif self.policy == "step":

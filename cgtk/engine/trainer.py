@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import signal
 import time
 
@@ -24,14 +23,35 @@ import numpy as np
 
 from cgtk.errors import CgtkError
 from cgtk.native_logs import filtered_first_step
-
-KILL_HOOK = "CGTK_TEST_KILL_AT_STEP"  # test hook: SIGKILL ourselves after this global step
+from cgtk.runs.writes import WriteFailed
 
 
 class NonFiniteLoss(Exception):
     def __init__(self, term: str, step: int, value: float):
         super().__init__(f"loss term '{term}' became {value} at step {step}")
         self.term, self.step, self.value = term, step, value
+
+
+class NonFiniteWeights(NonFiniteLoss):
+    """Finite losses, but an update made a weight NaN/Inf (a NaN or Inf gradient): the
+    loss check alone would report it one step late, after checkpointing those weights."""
+
+    def __init__(self, variable: str, step: int, value: float):
+        Exception.__init__(self, f"weight '{variable}' became {value} in the update of step "
+                                 f"{step} (its losses were finite: a gradient was not)")
+        self.term, self.step, self.value = variable, step, value
+
+
+def first_non_finite(variables):
+    """``(path, value)`` of the first variable holding a NaN/Inf, else None."""
+    from keras import ops
+
+    for v in variables:
+        x = np.asarray(ops.convert_to_numpy(v))
+        bad = ~np.isfinite(x)
+        if bad.any():
+            return getattr(v, "path", v.name), float(x[bad].flat[0])
+    return None
 
 
 class Interrupted(Exception):
@@ -169,6 +189,9 @@ class Trainer:
     def save_checkpoint(self) -> None:
         self.flush()
         self.stepper.sync()
+        bad = first_non_finite(self.model.trainable_variables)
+        if bad is not None:  # never checkpoint weights that the last update broke
+            raise NonFiniteWeights(bad[0], self.global_step, bad[1])
         if self.is_chief:
             self.checkpoints.save(self.model, self.position())
             if self.export is not None:
@@ -178,13 +201,16 @@ class Trainer:
 
     def fit(self) -> str:
         """Train to the end; returns "finished". Raises Interrupted or CgtkError."""
-        kill_at = int(os.environ.get(KILL_HOOK, "-1"))
-        for cb in self.callbacks:
-            cb.on_train_begin(self)
+        try:
+            for cb in self.callbacks:
+                cb.on_train_begin(self)
+        except (OSError, WriteFailed) as err:
+            raise self._write_failed(err) from err
         status = "failed"
+        write_failed = False
         try:
             with _SignalGuard() as guard:
-                self._loop(guard, kill_at)
+                self._loop(guard)
             status = "finished"
         except NonFiniteLoss as err:
             last = self.checkpoints.latest()
@@ -194,11 +220,16 @@ class Trainer:
         except Interrupted:
             status = "interrupted"
             raise
+        except (OSError, WriteFailed) as err:  # disk full, file-size limit, permission
+            write_failed = True
+            raise self._write_failed(err) from err
         finally:
             for cb in self.callbacks:
                 try:
                     cb.on_train_end(self, status)
                 except Exception as cb_err:  # noqa: BLE001 - never mask the real outcome
+                    if write_failed and isinstance(cb_err, (OSError, WriteFailed)):
+                        continue  # the same full disk again: the one line says it all
                     if self.console is not None:
                         self.console.print(f"[yellow]callback {type(cb).__name__} failed at "
                                            f"the end: {cb_err}[/]")
@@ -208,7 +239,20 @@ class Trainer:
             check_reloads([self.run.inference_path(n) for n in self.model.inference_networks()])
         return status
 
-    def _loop(self, guard, kill_at: int) -> None:
+    def _write_failed(self, err: OSError) -> CgtkError:
+        """One line for a failed write: the file, the errno, the last good checkpoint and
+        how to resume (every write goes through a temporary name: nothing was replaced)."""
+        if not isinstance(err, WriteFailed):
+            where = err.filename or f"a file in {self.run.path}"
+            err = WriteFailed(where, err)
+        last = self.checkpoints.latest() if self.is_chief else None
+        kept = (f"the last complete checkpoint is {last.name}" if last
+                else "no checkpoint was written")
+        return CgtkError(err.message, hint=f"{kept}; free some disk space, raise the "
+                         "file-size limit or fix the permissions, then: cgtk train "
+                         f"--resume {self.run.path}")
+
+    def _loop(self, guard) -> None:
         every = self.config.checkpoint_every
         log_every = self.config.log_every
         while self.epoch < self.epochs:
@@ -227,9 +271,6 @@ class Trainer:
                     self.flush()
                 if every and self.global_step % every == 0 and self.step_in_epoch < self.steps_per_epoch:
                     self.save_checkpoint()
-                if self.global_step == kill_at:
-                    self.flush()
-                    os.kill(os.getpid(), signal.SIGKILL)
                 if guard.received is not None:
                     self.save_checkpoint()
                     raise Interrupted(guard.received)

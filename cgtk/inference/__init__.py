@@ -20,7 +20,8 @@ _NAMES = {
     "pad_to_multiple": "tiles", "tiled_apply": "tiles", "plan_tiles": "tiles",
     "axis_window": "tiles", "tile_count": "tiles",
     "Predictor": "run", "infer_files": "run", "list_inputs": "run", "InferReport": "run",
-    "check_output_dir": "run", "save_image": "run", "FORMATS": "run",
+    "check_output_dir": "run", "check_input_output": "run", "save_image": "run",
+    "FORMATS": "run",
 }
 
 __all__ = sorted(_NAMES)

@@ -117,6 +117,43 @@ def check_model_file(path: Path) -> Path:
     return path
 
 
+def _foreign_names(path: Path) -> list[str]:
+    """``module.name`` of every function, and every class from a standard-library module,
+    that the model's config names outside Keras and what is registered (e.g.
+    ``os.system``): not a plugin's layer, so installing a plugin would not help."""
+    import json
+    import sys
+
+    import keras
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            config = json.loads(archive.read("config.json"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return []
+    registered = set(keras.saving.get_custom_objects())
+    found: list[str] = []
+
+    def visit(node):
+        if isinstance(node, dict):
+            module = node.get("module")
+            if isinstance(module, str) and "class_name" in node:
+                top = module.split(".")[0]
+                is_function = node["class_name"] == "function"
+                name = node.get("config") if is_function else node["class_name"]
+                if (top != "keras" and node.get("registered_name") not in registered
+                        and (is_function or top in sys.stdlib_module_names)):
+                    found.append(f"{module}.{name}")
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(config)
+    return found
+
+
 def _import_all_plugins() -> None:
     from cgtk import registry
 
@@ -148,6 +185,13 @@ def load_keras_model(path: Path, *, retry_plugins: bool = True):
         if _UNKNOWN.search(full) and retry_plugins:
             _import_all_plugins()
             return load_keras_model(path, retry_plugins=False)
+        foreign = _foreign_names(path)
+        if foreign:
+            raise CgtkError(f"{path}: refused: its config names {foreign[0]}, a function "
+                            "outside the allowed set (Keras built-ins and the layers cgtk "
+                            "and installed plugins register); nothing in it was run",
+                            hint="load only models that cgtk or a trusted plugin "
+                            "saved") from None
         if _UNKNOWN.search(full) or "could not be deserialized" in full:
             raise CgtkError(f"{path}: uses a layer class no installed plugin registers "
                             f"({text})", hint="install the plugin that trained it "

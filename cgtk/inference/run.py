@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cgtk.data.decode import DEFAULT_MAX_PIXELS
 from cgtk.data.kinds import IMAGE_EXTENSIONS
 from cgtk.errors import CgtkError
 from cgtk.inference.tiles import pad_to_multiple, tiled_apply
@@ -46,14 +47,40 @@ class Predictor:
         import keras
 
         self._jax = keras.backend.backend() == "jax"
+        self._graphs: dict = {}
+
+    def _tf_graph(self, channels: int):
+        """TensorFlow: one concrete function per channel count, traced once for every image
+        size (input signature ``[None, None, None, C]``). Graph mode runs Grappler's fused
+        conv + bias + activation kernels, which eager calls do not (issue 22,
+        ``benchmarks/bench_infer_vs_torch.py``). A network that cannot trace with unknown
+        sizes (Keras's bilinear ``UpSampling2D`` in MSRResNet) gets a ``tf.function``
+        traced once per input shape instead (a folder of one size traces once)."""
+        if channels not in self._graphs:
+            import tensorflow as tf
+
+            network = self.network
+            fn = tf.function(lambda x: network(x, training=False), autograph=False)
+            try:
+                self._graphs[channels] = fn.get_concrete_function(
+                    tf.TensorSpec([None, None, None, channels], tf.float32))
+            except (TypeError, ValueError, NotImplementedError):  # needs static sizes
+                self._graphs[channels] = tf.function(
+                    lambda x: network(x, training=False), autograph=False)
+        return self._graphs[channels]
+
+    def _tf_forward(self, batch):
+        import tensorflow as tf
+
+        return self._tf_graph(int(batch.shape[-1]))(tf.constant(batch))
 
     def forward(self, batch: np.ndarray) -> np.ndarray:
         """One forward pass on a padded batch."""
         batch = np.ascontiguousarray(batch, np.float32)
         if self._jax:  # compiled once per shape
             out = self.network.predict_on_batch(batch)
-        else:  # eager: no retracing for every new image size
-            out = self.network(batch, training=False)
+        else:  # one graph for every image size: no retracing per new size
+            out = self._tf_forward(batch)
         import keras
 
         return np.asarray(keras.ops.convert_to_numpy(out), np.float32)
@@ -97,18 +124,39 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
     return x
 
 
-def list_inputs(path: Path, recursive: bool = False) -> tuple[list[tuple[Path, Path]], int]:
-    """``([(file, path relative to the input root)], number of non-image files ignored)``."""
+GRAY_MODES = ("1", "L", "LA", "I", "I;16", "F")
+
+
+def is_gray_file(path: Path) -> bool:
+    """Whether ``path`` is stored as a gray image (its header's mode; False if unreadable)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            return im.mode in GRAY_MODES
+    except Exception:  # noqa: BLE001 - decoding already succeeded or was reported
+        return False
+
+
+def list_inputs(path: Path, recursive: bool = False, exclude: Path | None = None
+                ) -> tuple[list[tuple[Path, Path]], int]:
+    """``([(file, path relative to the input root)], number of non-image files ignored)``.
+
+    Nothing under ``exclude`` (the ``--output`` folder) is listed, so a second run never
+    reads its own earlier outputs."""
     path = Path(path).expanduser()
     if not path.exists():
         raise CgtkError(f"--input {path}: no such file or folder")
     if path.is_file():
         return [(path, Path(path.name))], 0
+    skip = Path(exclude).expanduser().resolve() if exclude is not None else None
     pattern = "**/*" if recursive else "*"
     files, ignored = [], 0
     for p in sorted(path.glob(pattern)):
         rel = p.relative_to(path)
         if any(part.startswith(".") for part in rel.parts) or not p.is_file():
+            continue
+        if skip is not None and skip in p.resolve().parents:
             continue
         if p.suffix.lower() in IMAGE_EXTENSIONS:
             files.append((p, rel))
@@ -141,6 +189,21 @@ def save_image(image: np.ndarray, path: Path, fmt: str, quality: int = 95) -> No
     tmp.replace(path)
 
 
+def check_input_output(input_path: Path, out_dir: Path) -> None:
+    """CgtkError when writing into ``out_dir`` could replace the ``--input`` images: the
+    same folder, or an input folder inside the output folder. (An output folder inside
+    the input folder is fine: :func:`list_inputs` leaves it out.)"""
+    src = Path(input_path).expanduser().resolve()
+    out = Path(out_dir).expanduser().resolve()
+    if src == out:
+        raise CgtkError(f"--output {out_dir} is the --input folder: the outputs would "
+                        "replace the input images", hint="choose another --output folder")
+    if src.is_dir() and out in src.parents:
+        raise CgtkError(f"--input {input_path} is inside --output {out_dir}: the outputs "
+                        "could replace input images", hint="choose an --output folder "
+                        "outside the input folder")
+
+
 def check_output_dir(out_dir: Path, overwrite: bool) -> None:
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -159,11 +222,15 @@ class InferReport:
 
 def infer_files(predictor: Predictor, files: list[tuple[Path, Path]], out_dir: Path, *,
                 fmt: str = "png", quality: int = 95, channels: int = 3,
-                progress=None) -> InferReport:
+                progress=None, keep_gray: bool = False,
+                max_pixels: int | None = DEFAULT_MAX_PIXELS) -> InferReport:
     """Decode, run and save ``files`` (``[(path, relative name)]``) under ``out_dir``.
 
     Images of the same size are batched up to the predictor's batch size; undecodable
-    files are skipped and listed in the report. ``progress(n)`` is called per image.
+    files, and images above ``max_pixels`` (None: no cap), are skipped and listed in the
+    report. ``progress(n)`` is called per image.
+    With ``keep_gray`` (super-resolution), a gray input file gives a gray output (the
+    luminance of the network's RGB output); otherwise outputs have the network's channels.
     """
     from cgtk.data.decode import BadImage, decode_file
 
@@ -173,6 +240,11 @@ def infer_files(predictor: Predictor, files: list[tuple[Path, Path]], out_dir: P
                         hint=f"choose one of: {', '.join(FORMATS)}")
     report = InferReport()
     names = output_names([rel for _, rel in files], fmt)
+    sources = {src.resolve() for src, _ in files}
+    for name in names:  # never write over an input image (e.g. --input d/a.png -o d)
+        if (Path(out_dir) / name).resolve() in sources:
+            raise CgtkError(f"--output {out_dir}: writing {Path(out_dir) / name} would "
+                            "replace an input image", hint="choose another --output folder")
     pending: list = []  # (image, out path, source)
 
     def flush():
@@ -180,6 +252,8 @@ def infer_files(predictor: Predictor, files: list[tuple[Path, Path]], out_dir: P
             return
         outs = predictor([p[0] for p in pending])
         for (_, target, src), y in zip(pending, outs, strict=True):
+            if keep_gray and y.shape[-1] == 3 and is_gray_file(src):
+                y = (y @ np.array([0.2989, 0.587, 0.114], np.float32))[..., None]
             save_image(y, target, fmt, quality)
             report.written.append((src, target))
             if progress:
@@ -188,7 +262,7 @@ def infer_files(predictor: Predictor, files: list[tuple[Path, Path]], out_dir: P
 
     for (src, _), name in zip(files, names, strict=True):
         try:
-            x = to_float(decode_file(src))
+            x = to_float(decode_file(src, max_pixels))
         except BadImage as err:
             report.skipped.append((src, str(err)))
             if progress:

@@ -8,8 +8,11 @@ mixed-precision policy.
   cgtk images (float, [-1, 1], RGB) to the feature maps of the requested layers.
   Layers are named the Johnson et al. way (``relu3_3``) or the Keras way
   (``block3_conv3``); Keras convolutions have the ReLU fused, so ``reluB_C`` is
-  ``blockB_convC``. The sub-model stops at the deepest requested layer.
+  ``blockB_convC``. A name ending in ``_pre`` (``conv5_4_pre``, ``block5_conv4_pre``)
+  is that convolution's output *before* its ReLU (ESRGAN's ``conv5_4``; or pass
+  ``before_relu=True``). The sub-model stops at the deepest requested layer.
 * :func:`feature_loss` -- Johnson's feature reconstruction loss (MSE of feature maps).
+* :func:`feature_l1_loss` -- the L1 of feature maps (BasicSR's ``PerceptualLoss``, ESRGAN).
 * :func:`gram_matrix`, :func:`style_loss` -- Johnson's style reconstruction loss.
 * :func:`total_variation` -- TV regulariser.
 * :func:`srgan_vgg`, :func:`srgan_content_loss` -- SRGAN's VGG54 loss with the 1/12.75 rescale.
@@ -65,6 +68,9 @@ VGG_WEIGHTS = {
 _JOHNSON = re.compile(r"^(relu|conv)(\d)_(\d)$")
 _POOL = re.compile(r"^pool(\d)$")
 
+#: The suffix of a layer name that asks for a convolution's output before its ReLU.
+PRE_ACTIVATION = "_pre"
+
 
 def vgg_layer_name(name: str) -> str:
     """The Keras layer name for a Johnson-style (``relu3_3``, ``pool2``) or Keras name.
@@ -74,7 +80,14 @@ def vgg_layer_name(name: str) -> str:
 
     >>> vgg_layer_name("relu5_4"), vgg_layer_name("pool2"), vgg_layer_name("block1_conv1")
     ('block5_conv4', 'block2_pool', 'block1_conv1')
+
+    ``_pre`` asks for the convolution before its ReLU (kept in the Keras name):
+
+    >>> vgg_layer_name("conv5_4_pre")
+    'block5_conv4_pre'
     """
+    if name.endswith(PRE_ACTIVATION):
+        return vgg_layer_name(name[: -len(PRE_ACTIVATION)]) + PRE_ACTIVATION
     m = _JOHNSON.match(name)
     if m:
         return f"block{m.group(2)}_conv{m.group(3)}"
@@ -133,6 +146,9 @@ class VGGFeatures(keras.layers.Layer):
             loaded with ``load_weights``, never as a full model), or ``None``/"none"
             for random weights (tests only: warns, results are meaningless).
         rescale: multiply every feature map by this (SRGAN: ``1/12.75``).
+        before_relu: take every requested convolution before its ReLU, as if each
+            name ended in ``_pre`` (ESRGAN / BasicSR's ``PerceptualLoss``). Default
+            False: the activation, as before.
 
     >>> import warnings
     >>> with warnings.catch_warnings():
@@ -143,7 +159,7 @@ class VGGFeatures(keras.layers.Layer):
 
     def __init__(self, network: str = "vgg16", layers: Sequence[str] = ("relu3_3",),
                  weights: str | os.PathLike | None = "imagenet", rescale: float = 1.0,
-                 **kwargs):
+                 before_relu: bool = False, **kwargs):
         kwargs.setdefault("dtype", "float32")
         kwargs["trainable"] = False
         super().__init__(**kwargs)
@@ -156,7 +172,9 @@ class VGGFeatures(keras.layers.Layer):
             raise CgtkError("no VGG layers requested", hint="name at least one, e.g. relu3_3")
         self.network = network
         self.layer_names = list(layers)
-        self.keras_layers = [vgg_layer_name(n) for n in self.layer_names]
+        self.before_relu = bool(before_relu)
+        self.keras_layers = [_pre_if(vgg_layer_name(n), self.before_relu)
+                             for n in self.layer_names]
         self.rescale = float(rescale)
         self.weights_source = None if _is_random(weights) else str(weights)
 
@@ -174,14 +192,20 @@ class VGGFeatures(keras.layers.Layer):
             base = build(include_top=False, weights=None, input_shape=(None, None, 3))
         valid = [la.name for la in base.layers[1:]]
         for given, kname in zip(self.layer_names, self.keras_layers, strict=True):
-            if kname not in valid:
+            plain = kname.removesuffix(PRE_ACTIVATION)
+            if plain not in valid or (kname != plain and "conv" not in plain):
                 johnson = [re.sub(r"block(\d)_conv(\d)", r"relu\1_\2", v) for v in valid
                            if "conv" in v]
                 raise CgtkError(f"{network} has no layer {given!r}",
                                 hint="choose from " + ", ".join(johnson + valid))
         if path is not None:
             load_weights_into(base, path, VGG_WEIGHTS[network], network)
-        outputs = [base.get_layer(n).output for n in self.keras_layers]
+        if any(n.endswith(PRE_ACTIVATION) for n in self.keras_layers):
+            with float32_policy():
+                found = _split_activations(base, set(self.keras_layers))
+            outputs = [found[n] for n in self.keras_layers]
+        else:
+            outputs = [base.get_layer(n).output for n in self.keras_layers]
         # The functional graph keeps only the layers up to the deepest requested one.
         with float32_policy():
             self.model = keras.Model(base.input, outputs, name=f"{network}_features")
@@ -205,8 +229,41 @@ class VGGFeatures(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update(network=self.network, layers=self.layer_names,
-                      weights=self.weights_source, rescale=self.rescale)
+                      weights=self.weights_source, rescale=self.rescale,
+                      before_relu=self.before_relu)
         return config
+
+
+def _pre_if(keras_name: str, before_relu: bool) -> str:
+    if before_relu and "conv" in keras_name and not keras_name.endswith(PRE_ACTIVATION):
+        return keras_name + PRE_ACTIVATION
+    return keras_name
+
+
+def _split_activations(base, wanted: set) -> dict:
+    """Re-trace ``base`` (a keras VGG, weights loaded) with every convolution split into a
+    linear convolution (same weights) and its ReLU, up to the deepest ``wanted`` name.
+
+    Returns ``{name: symbolic tensor}`` for ``blockB_convC_pre`` (before the ReLU),
+    ``blockB_convC`` (after it) and the pooling layers.
+    """
+    x = base.input
+    found = {}
+    for layer in base.layers[1:]:
+        if wanted.issubset(found):
+            break
+        if isinstance(layer, keras.layers.Conv2D):
+            linear = keras.layers.Conv2D(layer.filters, layer.kernel_size,
+                                         strides=layer.strides, padding=layer.padding,
+                                         name=layer.name + PRE_ACTIVATION)
+            pre = linear(x)
+            linear.set_weights(layer.get_weights())
+            found[layer.name + PRE_ACTIVATION] = pre
+            x = keras.layers.Activation(layer.activation, name=layer.name)(pre)
+        else:
+            x = layer(x)
+        found[layer.name] = x
+    return found
 
 
 # ----------------------------------------------------------------- losses ---
@@ -245,6 +302,22 @@ def feature_loss(feats_a, feats_b, weights=None):
     for a, b, w in _pairs(feats_a, feats_b, weights):
         d = ops.cast(a, "float32") - ops.cast(b, "float32")
         total = total + w * ops.mean(ops.square(d))
+    return total
+
+
+def feature_l1_loss(feats_a, feats_b, weights=None):
+    """The L1 of feature maps: sum over layers of ``w_j * mean(|a_j - b_j|)``.
+
+    BasicSR's ``PerceptualLoss`` with ``criterion: l1`` (ESRGAN, Real-ESRGAN).
+
+    >>> import numpy as np
+    >>> float(feature_l1_loss([np.ones((1, 2, 2, 1))], [np.zeros((1, 2, 2, 1))], weights=[0.5]))
+    0.5
+    """
+    total = 0.0
+    for a, b, w in _pairs(feats_a, feats_b, weights):
+        d = ops.cast(a, "float32") - ops.cast(b, "float32")
+        total = total + w * ops.mean(ops.abs(d))
     return total
 
 

@@ -15,6 +15,7 @@ models save to ``.keras`` and load with ``safe_mode=True``.
 (1, 6, 6, 1)
 """
 from cgtk.nn.blocks import Blocks
+from cgtk.nn.features import feature_model, reference_layer_outputs
 from cgtk.nn.init import INIT_KINDS, gamma_initializer, initializer
 from cgtk.nn.layers import AlwaysDropout
 from cgtk.nn.norm import NORM_KINDS, norm_layer, uses_bias
@@ -31,12 +32,14 @@ __all__ = [
     "AlwaysDropout",
     "Blocks",
     "ReflectionPadding2D",
+    "feature_model",
     "gamma_initializer",
     "initializer",
     "network_summary",
     "norm_layer",
     "patch_discriminator",
     "pixel_discriminator",
+    "reference_layer_outputs",
     "required_multiple",
     "resnet_block",
     "resnet_generator",

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from cgtk.runs.writes import writing
+
 PREFIX = "step-"
 
 
@@ -52,7 +54,12 @@ def _checkpoint_step(path: Path) -> int:
 
 
 class CheckpointError(Exception):
-    """A checkpoint that cannot be read (damaged or incomplete)."""
+    """A checkpoint that cannot be read (damaged or incomplete); ``file`` is the file at
+    fault when one is."""
+
+    def __init__(self, message: str, file: Path | None = None):
+        super().__init__(message)
+        self.file = file
 
 
 class CheckpointMismatch(CheckpointError):
@@ -92,21 +99,26 @@ class CheckpointManager:
         tmp = self.root / f".tmp-{PREFIX}{step:09d}-{os.getpid()}"
         if tmp.exists():
             shutil.rmtree(tmp)
-        tmp.mkdir(parents=True)
         arrays, paths = {}, {}
         for group, variables in state_variables(model):
             paths[group] = [v.path for v in variables]
             for i, v in enumerate(variables):
                 arrays[f"{group}/{i:05d}"] = _to_numpy(v.value)
-        with open(tmp / "state.npz", "wb") as fh:
-            np.savez(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
         record = {**meta, "variables": paths}
-        (tmp / "meta.json").write_text(json.dumps(record, indent=1, default=str))
-        if final.exists():  # the same step saved twice (e.g. epoch end == checkpoint_every)
-            shutil.rmtree(final)
-        os.replace(tmp, final)
+        # a failed write (disk full, EFBIG, EACCES) is one line naming the file; the
+        # temporary folder goes, the previous checkpoints stay as they are
+        with writing(final / "state.npz", cleanup=[tmp]):
+            tmp.mkdir(parents=True)
+            with open(tmp / "state.npz", "wb") as fh:
+                np.savez(fh, **arrays)
+                fh.flush()
+                os.fsync(fh.fileno())
+        with writing(final / "meta.json", cleanup=[tmp]):
+            (tmp / "meta.json").write_text(json.dumps(record, indent=1, default=str))
+        with writing(final, cleanup=[tmp]):
+            if final.exists():  # the same step saved twice (epoch end == checkpoint_every)
+                shutil.rmtree(final)
+            os.replace(tmp, final)
         self._fsync_dir()
         self.prune()
         return final
@@ -135,7 +147,8 @@ class CheckpointManager:
         try:
             return json.loads((Path(path) / "meta.json").read_text())
         except (OSError, ValueError) as err:
-            raise CheckpointError(f"{path}: unreadable meta.json ({err})") from None
+            raise CheckpointError(f"{path}: unreadable meta.json ({err})",
+                                  Path(path) / "meta.json") from None
 
     def restore(self, path: Path, model) -> dict:
         """Load checkpoint ``path`` into ``model`` (and its phase optimizers)."""
@@ -152,15 +165,18 @@ class CheckpointManager:
                     f"{path}: {group} has {len(saved[group])} variables, the model "
                     f"{len(expected[group])}: a different architecture or config")
         try:
-            with np.load(Path(path) / "state.npz") as data:
+            # our own handle: np.load leaks its file when a damaged zip fails to open
+            with open(Path(path) / "state.npz", "rb") as fh, np.load(fh) as data:
                 values = {k: data[k] for k in data.files}
         except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
-            raise CheckpointError(f"{path}: unreadable state.npz ({err})") from None
+            raise CheckpointError(f"{path}: unreadable state.npz ({err})",
+                                  Path(path) / "state.npz") from None
         for group, variables in groups:
             for i, v in enumerate(variables):
                 key = f"{group}/{i:05d}"
                 if key not in values:
-                    raise CheckpointError(f"{path}: missing {key} ({v.path})")
+                    raise CheckpointError(f"{path}: missing {key} ({v.path})",
+                                          Path(path) / "state.npz")
                 if tuple(values[key].shape) != tuple(v.shape):
                     raise CheckpointMismatch(
                         f"{path}: {v.path} has shape {values[key].shape} in the checkpoint, "
@@ -170,14 +186,18 @@ class CheckpointManager:
                 v.assign(values[f"{group}/{i:05d}"])
         return meta
 
-    def restore_latest(self, model, warn=warnings.warn) -> dict | None:
-        """Restore the newest readable checkpoint; warn about each one skipped."""
+    def restore_latest(self, model, warn=warnings.warn, skipped: list | None = None
+                       ) -> dict | None:
+        """Restore the newest readable checkpoint; warn about each one skipped (and
+        append its :class:`CheckpointError` to ``skipped``)."""
         for path in reversed(self.list()):
             try:
                 return self.restore(path, model)
             except CheckpointMismatch:
                 raise
             except CheckpointError as err:
+                if skipped is not None:
+                    skipped.append(err)
                 warn(f"skipping damaged checkpoint: {err}; trying the previous one")
         return None
 

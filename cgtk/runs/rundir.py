@@ -11,6 +11,10 @@
       metrics.csv      one row per logging interval
       losses.png       every loss term over steps
       <name>.keras     the inference network(s), e.g. generator.keras, a2b.keras
+      status.json      running / finished / stopped / crashed, wall time (cgtk.report)
+      report.html      the run as one page, rewritten each epoch (cgtk report)
+      eval.json        results of `cgtk eval RUN_DIR`; exports.json: of `cgtk export`
+      .lock            held by the one `cgtk train` writing the run (cgtk.runs.lock)
 
 >>> import tempfile, pathlib
 >>> run = RunDir.create(pathlib.Path(tempfile.mkdtemp()) / "r")
@@ -25,8 +29,41 @@ import time
 from pathlib import Path
 
 from cgtk.errors import CgtkError
+from cgtk.runs.lock import LOCK_NAME, RunLock
+from cgtk.runs.writes import writing
 
 CONFIG = "config.json"
+ASIDE_PREFIX = "before-restart-"
+#: What a new run holds before it writes config.json (empty folders and the lock).
+SKELETON = ("checkpoints", "samples", "logs", LOCK_NAME)
+
+
+def is_run_dir(path) -> bool:
+    """A folder ``cgtk train`` wrote: it has ``config.json``."""
+    return (Path(path) / CONFIG).is_file()
+
+
+def check_new_run_dir(path) -> None:
+    """CgtkError unless ``path`` is new, empty, or only the skeleton of a run that
+    stopped before writing its config. An existing run needs ``--resume``; a folder of
+    other files is never written into (it would overwrite them or mix with them)."""
+    path = Path(path)
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise CgtkError(f"--run-dir {path} is a file, not a folder")
+    if is_run_dir(path):
+        raise CgtkError(f"--run-dir {path} already holds a run",
+                        hint="add --resume to continue it, or choose another --run-dir")
+    foreign = sorted(p.name for p in path.iterdir()
+                     if not (p.name in SKELETON and (p.is_file() if p.name == LOCK_NAME
+                                                     else p.is_dir() and not any(p.iterdir()))))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3
+                                          else "")
+        raise CgtkError(f"--run-dir {path} is not empty and not a cgtk run (it holds "
+                        f"{shown})", hint="choose a new or empty folder; cgtk never writes "
+                        "a run into a folder of other files")
 
 
 def default_run_dir(plugin: str, root: str | Path = "runs") -> Path:
@@ -48,17 +85,29 @@ class RunDir:
         self.logs_dir = self.path / "logs"
         self.metrics_csv = self.path / "metrics.csv"
         self.losses_png = self.path / "losses.png"
+        self._lock: RunLock | None = None
 
     @classmethod
-    def create(cls, path, *, exist_ok: bool = False) -> RunDir:
+    def create(cls, path, *, exist_ok: bool = False, lock: bool = False) -> RunDir:
+        """A new run at ``path``: a new or empty folder (``exist_ok``: also an existing
+        run, as for a non-chief worker). With ``lock``, the run's lock is taken before
+        the folder is checked, so two fresh runs into one folder cannot both pass."""
         path = Path(path)
-        if path.exists() and (path / CONFIG).exists() and not exist_ok:
-            raise CgtkError(f"--run-dir {path} already holds a run",
-                            hint="add --resume to continue it, or choose another --run-dir")
         if path.exists() and not path.is_dir():
             raise CgtkError(f"--run-dir {path} is a file, not a folder")
+        if not exist_ok:
+            check_new_run_dir(path)
         run = cls(path)
-        for d in (run.path, run.checkpoints_dir, run.samples_dir, run.logs_dir):
+        run.path.mkdir(parents=True, exist_ok=True)
+        if lock:
+            run.lock()
+            if not exist_ok:
+                try:
+                    check_new_run_dir(path)  # again, now that no one else can write it
+                except CgtkError:
+                    run.unlock()
+                    raise
+        for d in (run.checkpoints_dir, run.samples_dir, run.logs_dir):
             d.mkdir(parents=True, exist_ok=True)
         return run
 
@@ -76,6 +125,34 @@ class RunDir:
             d.mkdir(parents=True, exist_ok=True)
         return run
 
+    def lock(self) -> RunLock:
+        """Take the run's exclusive lock (see :mod:`cgtk.runs.lock`) for this process;
+        :class:`~cgtk.runs.lock.RunLocked` if another process holds it."""
+        if self._lock is None:
+            self._lock = RunLock(self.path)
+        return self._lock.acquire()
+
+    def unlock(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+
+    def set_aside(self) -> Path:
+        """Move everything the run wrote except ``config.json`` into
+        ``before-restart-YYYYmmdd-HHMMSS/`` (for ``--restart``): nothing is deleted."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target, n = self.path / f"{ASIDE_PREFIX}{stamp}", 1
+        while target.exists():
+            n += 1
+            target = self.path / f"{ASIDE_PREFIX}{stamp}-{n}"
+        target.mkdir()
+        for entry in sorted(self.path.iterdir()):
+            if entry.name in (CONFIG, LOCK_NAME) or entry.name.startswith(ASIDE_PREFIX):
+                continue
+            os.replace(entry, target / entry.name)
+        for d in (self.checkpoints_dir, self.samples_dir, self.logs_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        return target
+
     def read_config(self) -> dict:
         try:
             return json.loads(self.config_path.read_text())
@@ -84,8 +161,9 @@ class RunDir:
 
     def write_config(self, record: dict) -> None:
         tmp = self.config_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(record, indent=2, default=str))
-        os.replace(tmp, self.config_path)
+        with writing(self.config_path, cleanup=[tmp]):
+            tmp.write_text(json.dumps(record, indent=2, default=str))
+            os.replace(tmp, self.config_path)
 
     def inference_path(self, name: str) -> Path:
         return self.path / f"{name}.keras"

@@ -61,7 +61,8 @@ class CycleGANConfig(cgtk.TrainConfig):
                                         paper=ZHU)
     flip: bool = cgtk.option(True, "random horizontal flips", paper=ZHU)
     lr_policy: str = cgtk.option("linear_decay", "learning-rate schedule",
-                                 choices=("constant", "linear_decay", "step"), paper=ZHU)
+                                 choices=("constant", "linear_decay", "linear_decay_end", "step"),
+                                 paper=ZHU)
     n_epochs: int | None = cgtk.option(100, "linear_decay: epochs at the initial rate", paper=ZHU)
     n_epochs_decay: int | None = cgtk.option(100, "linear_decay: epochs of decay to zero",
                                              paper=ZHU)

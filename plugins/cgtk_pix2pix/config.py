@@ -47,6 +47,11 @@ class Pix2PixConfig(cgtk.TrainConfig):
     dropout_at_inference: bool = cgtk.option(
         True, "U-Net: keep that dropout on at test time (the paper's noise source; "
         "outputs are then stochastic)", fixed=True, paper=ISOLA)
+    test_bn: str = cgtk.option(
+        "batch", "norm=batch at inference and export: batch (each image normalised by its "
+        "own statistics, as the paper and the reference's test.py without --eval) or "
+        "moving (the training moving averages, the reference's --eval)",
+        choices=("batch", "moving"), fixed=True, paper=ISOLA)
     gan_mode: str = cgtk.option("vanilla", "adversarial loss", choices=GAN_MODES, paper=ISOLA)
     lambda_l1: float = cgtk.option(100.0, "weight of the L1 term", paper=ISOLA)
     lambda_gp: float = cgtk.option(10.0, "wgangp: gradient-penalty weight",
@@ -54,6 +59,10 @@ class Pix2PixConfig(cgtk.TrainConfig):
     direction: str = cgtk.option(
         "AtoB", "which side of a pair is the input; unless set, a known dataset's reference "
         "direction is used (facades: BtoA)", choices=DIRECTIONS, paper=REF)
+    update_order: str = cgtk.option(
+        "D_first", "phase order of a step: D_first (the reference's optimize_parameters: D "
+        "on G(a), then G against the updated D) or G_first (one generator forward less)",
+        choices=("D_first", "G_first"), paper=REF)
     lr: float = cgtk.option(2e-4, "Adam learning rate (G and D)", paper=ISOLA)
     beta_1: float = cgtk.option(0.5, "Adam beta_1", paper=ISOLA)
     beta_2: float = cgtk.option(0.999, "Adam beta_2", paper=REF)
@@ -65,7 +74,8 @@ class Pix2PixConfig(cgtk.TrainConfig):
                                         paper=ISOLA)
     flip: bool = cgtk.option(True, "random horizontal flips", paper=ISOLA)
     lr_policy: str = cgtk.option("linear_decay", "learning-rate schedule",
-                                 choices=("constant", "linear_decay", "step"), paper=REF)
+                                 choices=("constant", "linear_decay", "linear_decay_end", "step"),
+                                 paper=REF)
     n_epochs: int | None = cgtk.option(100, "linear_decay: epochs at the initial rate", paper=REF)
     n_epochs_decay: int | None = cgtk.option(100, "linear_decay: epochs of decay to zero",
                                              paper=REF)

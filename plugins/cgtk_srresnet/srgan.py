@@ -27,7 +27,8 @@ from cgtk_srresnet.networks import D_HEADS, srgan_discriminator
 from cgtk_srresnet.srresnet import LEDIG, SRResNet, SRResNetConfig
 
 #: Config keys that must match between an SRGAN and the SRResNet run it starts from.
-ARCH_KEYS = ("scale", "n_blocks", "n_feats", "norm", "output", "res_scale", "upsample_skip")
+ARCH_KEYS = ("arch", "scale", "n_blocks", "n_feats", "norm", "output", "res_scale",
+             "upsample_skip")
 
 
 @dataclass

@@ -19,14 +19,21 @@ from keras import ops
 import cgtk
 from cgtk import Inference
 from cgtk.losses.perceptual import SRGAN_RESCALE, VGGFeatures, feature_loss
+from cgtk_srresnet.msrresnet import msrresnet_generator
 from cgtk_srresnet.networks import NORMS, OUTPUTS, SCALES, SKIPS, srresnet_generator
 
 LEDIG = "Ledig et al. 2017"
 LOSSES = ("mse", "perceptual")
+ARCHS = ("srresnet", "msrresnet")
 
 
 @dataclass
 class SRResNetConfig(cgtk.TrainConfig):
+    arch: str = cgtk.option("srresnet", "generator: the paper's SRResNet, or BasicSR's "
+                            "MSRResNet (3x3 head, LeakyReLU 0.1, no BN, conv_hr, bilinear "
+                            "skip; what 'cgtk import srresnet' builds; uses scale, n_blocks, "
+                            "n_feats only)", choices=ARCHS, fixed=True,
+                            paper="Wang et al. 2018 (BasicSR srresnet_arch.py)")
     scale: int = cgtk.option(4, "upscaling factor (2, 3 or 4)", choices=SCALES, fixed=True,
                              paper=LEDIG)
     n_blocks: int = cgtk.option(16, "residual blocks", fixed=True, paper=LEDIG)
@@ -73,9 +80,14 @@ class SRResNet(cgtk.GANModel):
         super().__init__(config)
         c = self.config
         seed = c.init_seed if c.init_seed is not None else c.seed
-        self.G = srresnet_generator(scale=c.scale, n_blocks=c.n_blocks, n_feats=c.n_feats,
-                                    norm=c.norm, output=c.output, res_scale=c.res_scale,
-                                    upsample_skip=c.upsample_skip, seed=seed, name="G")
+        if c.arch == "msrresnet":
+            self.G = msrresnet_generator(scale=c.scale, n_blocks=c.n_blocks,
+                                         n_feats=c.n_feats, seed=seed, name="G")
+        else:
+            self.G = srresnet_generator(
+                scale=c.scale, n_blocks=c.n_blocks, n_feats=c.n_feats, norm=c.norm,
+                output=c.output, res_scale=c.res_scale, upsample_skip=c.upsample_skip,
+                seed=seed, name="G")
         # The frozen VGG of loss=perceptual is built when training starts (phases()), so
         # building the model (`cgtk plugins show`, inference) never needs its weights.
         self.vgg = None

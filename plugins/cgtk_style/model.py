@@ -39,7 +39,7 @@ from cgtk.losses.perceptual import (
     vgg_layer_name,
 )
 from cgtk.losses.perceptual import total_variation as tv_loss
-from cgtk_style.network import NORMS, UPSAMPLES, transformer_network
+from cgtk_style.network import NORMS, OUTPUTS, UPSAMPLES, transformer_network
 
 JOHNSON = "Johnson et al. 2016"
 
@@ -61,6 +61,10 @@ class FastStyleConfig(cgtk.TrainConfig):
     upsample: str = cgtk.option("transpose", "upsampling: transposed conv (paper) or "
                                 "nearest + conv (no checkerboard)", choices=UPSAMPLES,
                                 fixed=True, paper=JOHNSON)
+    output: str = cgtk.option("tanh", "transformer output: tanh on [-1, 1] (cgtk), or "
+                              "pixels255: linear on 0..255 pixels, as pytorch/examples "
+                              "fast_neural_style's TransformerNet (what 'cgtk import style' "
+                              "builds)", choices=OUTPUTS, fixed=True)
     init_seed: int | None = cgtk.option(None, "seed of the kernel initialisers (none: the "
                                         "run's --seed)", fixed=True)
     vgg_network: str = cgtk.option("vgg16", "loss network", choices=("vgg16", "vgg19"),
@@ -118,7 +122,8 @@ class FastStyle(cgtk.GANModel):
                                  "relu1_2,relu2_2,relu3_3,relu4_3")
         seed = c.init_seed if c.init_seed is not None else c.seed
         self.T = transformer_network(ngf=c.ngf, n_blocks=c.n_blocks, norm=c.norm,
-                                     upsample=c.upsample, seed=seed, name="T")
+                                     upsample=c.upsample, output=c.output, seed=seed,
+                                     name="T")
         self.style_layer_names = list(c.style_layers)
         self.style_channels = [vgg_channels(n) for n in self.style_layer_names]
         vgg_channels(c.content_layer)

@@ -21,6 +21,7 @@ from cgtk.nn import ReflectionPadding2D
 from cgtk.nn.blocks import Blocks, tanh_output
 
 UPSAMPLES = ("transpose", "nearest")
+OUTPUTS = ("tanh", "pixels255")
 NORMS = ("instance_affine", "instance", "batch")
 
 
@@ -43,7 +44,8 @@ def _conv(x, filters, kernel, stride, name, seeds):
 
 def transformer_network(ngf: int = 32, n_blocks: int = 5, norm: str = "instance_affine",
                         upsample: str = "transpose", channels: int = 3,
-                        seed: int | None = None, name: str = "transformer") -> keras.Model:
+                        seed: int | None = None, name: str = "transformer",
+                        output: str = "tanh") -> keras.Model:
     """Johnson et al.'s transformer: ``[B, H, W, C]`` in [-1, 1] -> same shape, tanh.
 
     ``H`` and ``W`` must be multiples of 4 (two stride-2 stages).
@@ -53,8 +55,15 @@ def transformer_network(ngf: int = 32, n_blocks: int = 5, norm: str = "instance_
         n_blocks: residual blocks (paper: 5).
         norm: ``"instance_affine"`` (Johnson's instance norm with learned scale/shift),
             ``"instance"`` (no affine) or ``"batch"`` (the paper's first version).
-        upsample: ``"transpose"`` (paper) or ``"nearest"`` (+ 3x3 conv).
+        upsample: ``"transpose"`` (paper) or ``"nearest"`` (+ 3x3 conv; pytorch/examples'
+            ``UpsampleConvLayer``: nearest x2, reflection pad 1, 3x3 conv).
+        output: ``"tanh"`` (cgtk: the net works on [-1, 1], tanh output) or
+            ``"pixels255"`` (pytorch/examples ``TransformerNet``: the net works on 0..255
+            pixels with a linear output; the model still takes and returns [-1, 1],
+            rescaling at both ends, so imported weights work unchanged).
     """
+    if output not in OUTPUTS:
+        raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
     if upsample not in UPSAMPLES:
         raise ValueError(f"upsample must be one of {UPSAMPLES}, got {upsample!r}")
     if norm not in NORMS:
@@ -62,7 +71,10 @@ def transformer_network(ngf: int = 32, n_blocks: int = 5, norm: str = "instance_
     blocks = Blocks(norm="none", seed=seed)
     seeds = blocks.seeds
     inp = keras.Input((None, None, channels), name="content")
-    x = _conv(inp, ngf, 9, 1, "conv_in", seeds)
+    x = inp
+    if output == "pixels255":
+        x = keras.layers.Rescaling(127.5, offset=127.5, name="to_pixels255")(x)
+    x = _conv(x, ngf, 9, 1, "conv_in", seeds)
     x = keras.layers.ReLU(name="conv_in_relu")(_norm(x, norm, "conv_in_norm"))
     for i, mult in enumerate((2, 4)):
         x = _conv(x, ngf * mult, 3, 2, f"down{i}", seeds)
@@ -83,4 +95,8 @@ def transformer_network(ngf: int = 32, n_blocks: int = 5, norm: str = "instance_
                                       output_padding=1, use_bias=True)
         x = keras.layers.ReLU(name=f"up{i}_relu")(_norm(x, norm, f"up{i}_norm"))
     x = _conv(x, channels, 9, 1, "conv_out", seeds)
+    if output == "pixels255":
+        out = keras.layers.Rescaling(1 / 127.5, offset=-1.0, dtype="float32",
+                                     name="from_pixels255")(x)
+        return keras.Model(inp, out, name=name)
     return keras.Model(inp, tanh_output(x), name=name)

@@ -11,6 +11,8 @@ TINY_SETS = {
     "srresnet": ["n_blocks=1", "n_feats=8", "vgg_weights=none"],
     "srgan": ["n_blocks=1", "n_feats=8", "ndf=8", "vgg_weights=none"],
     "style": ["ngf=4", "n_blocks=1", "vgg_weights=none"],
+    "cut": ["ngf=8", "ndf=8", "n_blocks=1", "nce_layers=0,4,8,10", "num_patches=16"],
+    "fastcut": ["ngf=8", "ndf=8", "n_blocks=1", "nce_layers=0,4,8,10", "num_patches=16"],
 }
 
 CODE = """

@@ -39,3 +39,26 @@ def test_negative_nan_and_gaps_plot(tmp_path):
     assert plot_losses(tmp_path / "m.csv", tmp_path / "l.png", title="run-1")
     with Image.open(tmp_path / "l.png") as im:
         im.verify()
+
+
+def test_single_term_phase_is_one_panel(tmp_path, monkeypatch):
+    """pix2pix logs D and loss_discriminator, the same curve: one panel, not two."""
+    from matplotlib.figure import Figure
+
+    drawn = []
+    real_savefig = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig",
+                        lambda self, *a, **k: drawn.append(self) or real_savefig(self, *a, **k))
+    lines = ["step,epoch,time,images_per_sec,G_GAN,G_L1,loss_generator,D,loss_discriminator,"
+             "lr_generator,lr_discriminator"]
+    for s in range(1, 31):
+        g, l1, d = 1 + s / 30, 70 - s, 0.9 - s / 100
+        lines.append(f"{s},{1 + s // 10},{s},10,{g},{l1},{g + l1},{d},{d},2e-4,2e-4")
+    (tmp_path / "m.csv").write_text("\n".join(lines) + "\n")
+    assert plot_losses(tmp_path / "m.csv", tmp_path / "l.png")
+    titles = [ax.get_title() for ax in drawn[-1].axes if ax.get_visible()]
+    loss_titles = [t for t in titles if t != "learning rate"]
+    assert len(loss_titles) == 4, titles           # G_GAN, G_L1, loss_generator, D
+    assert sum("loss_discriminator" in t for t in titles) == 1
+    assert any(t.startswith("D (= loss_discriminator)") for t in titles)
+    assert any(t.startswith("loss_generator") for t in titles)  # a 2-term total stays

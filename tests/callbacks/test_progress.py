@@ -83,3 +83,15 @@ def test_line_uses_the_rows_epoch(trainer, make_rows):
     trainer.global_step, trainer.epoch = 9, 1
     p.on_logs(trainer, make_rows(1, 9, epoch=0))
     assert output(trainer).startswith("epoch 1/2  step 9/20")
+
+
+def test_a_stop_after_the_last_epoch_never_shows_epoch_2_of_1(trainer):
+    """Issue 21 item 9: stopped at the end (the trainer's 0-based epoch is already
+    ``epochs``) with no rows in this process, the line used to say ``epoch 2/1``."""
+    trainer.epochs, trainer.total_steps = 1, 10
+    trainer.global_step, trainer.epoch, trainer.step_in_epoch = 10, 1, 0
+    p = Progress(plain_every=0)
+    p.on_train_begin(trainer)
+    p.on_train_end(trainer, "interrupted")
+    assert output(trainer).startswith("interrupted at epoch 1/1  step 10/10")
+    assert "2/1" not in output(trainer)

@@ -21,8 +21,11 @@ TINY = {
     "srresnet": ["--set", "n_blocks=2", "--set", "n_feats=8", "--image-size", "32"],
     "style": ["--set", "ngf=8", "--set", "n_blocks=1", "--set", "vgg_weights=none",
               "--image-size", "32"],
+    "cut": ["--set", "ngf=8", "--set", "ndf=8", "--set", "n_blocks=1", "--set",
+            "nce_layers=0,4,8,10", "--set", "num_patches=16", "--image-size", "32", "--set",
+            "load_size=36"],
 }
-PLUGINS = ["cyclegan", "pix2pix", "srresnet", "srgan", "style"]
+PLUGINS = ["cyclegan", "pix2pix", "srresnet", "srgan", "style", "cut"]
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +34,7 @@ def runs(tmp_path_factory):
     common = ["--data", "demo", "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "2",
               "--seed", "1"]
     made = {}
-    for name in ["cyclegan", "pix2pix", "srresnet", "style"]:
+    for name in ["cyclegan", "pix2pix", "srresnet", "style", "cut"]:
         made[name] = root / name
         assert main(["train", name, *common, *TINY[name], "--run-dir", str(made[name])]) == 0
     made["srgan"] = root / "srgan"
@@ -81,7 +84,7 @@ def test_infer_any_size_whole_and_tiled(plugin, runs, odd_image, tmp_path, capsy
 @pytest.mark.parametrize("plugin", PLUGINS)
 def test_eval_reports_metrics_with_protocol(plugin, runs, capsys, monkeypatch):
     args = ["eval", str(runs[plugin]), "--json", "--limit", "4"]
-    if plugin in ("cyclegan", "style"):  # no ImageNet weights offline: the explicit proxy
+    if plugin in ("cyclegan", "style", "cut"):  # no ImageNet weights offline: the proxy
         args += ["--inception-weights", "random-proxy", "--inception-size", "75"]
     capsys.readouterr()
     assert main(args) == 0

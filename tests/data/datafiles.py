@@ -68,3 +68,24 @@ def write_odd_files(folder: Path) -> dict[str, Path]:
     files["palette"] = folder / "palette.png"
     Image.fromarray(rgb).convert("P").save(files["palette"])
     return files
+
+
+def write_huge_png(path: Path, width: int, height: int) -> Path:
+    """A small file that decodes to a huge gray image (all black): written row by row,
+    so making it costs no memory. 13000 x 13000 is about 170 KB on disk."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    packer = zlib.compressobj(9)
+    row = bytes(width + 1)  # filter byte 0, then black pixels
+    parts = [packer.compress(row) for _ in range(height)]
+    data = b"".join(parts) + packer.flush()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n"
+                     + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+                     + chunk(b"IDAT", data) + chunk(b"IEND", b""))
+    return path

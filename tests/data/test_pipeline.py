@@ -112,7 +112,8 @@ def test_paired_direction_and_size_mismatch(tmp_path):
     src = resolve_source(str(tmp_path), "paired")
     a, b = batches(load_train_data(src, cfg(batch_size=1, direction="BtoA")).dataset(0))[0]
     assert a.min() == 1.0 and b.max() == -1.0
-    save(tmp_path / "train" / "B" / "x.png", np.zeros((30, 32, 3), np.uint8))
+    # (taller, not shorter: an image below the 32 px crop is skipped before pairing)
+    save(tmp_path / "train" / "B" / "x.png", np.zeros((34, 32, 3), np.uint8))
     with pytest.raises(CgtkError) as info:
         load_train_data(resolve_source(str(tmp_path), "paired"), cfg())
     assert "A/x.png" in str(info.value) and "B/x.png" in str(info.value)

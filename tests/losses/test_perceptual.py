@@ -288,3 +288,32 @@ def test_wrong_file_is_a_clear_error(saved_vgg16):
         VGGFeatures("vgg19", ["relu1_1"], weights=str(new))
     with pytest.raises(CgtkError, match="vgg_weights=.*no such file"):
         VGGFeatures("vgg16", ["relu1_1"], weights="/nonexistent/vgg.h5")
+
+
+# ------------------------------------------------------ before activation ---
+
+def test_pre_activation_layers_are_the_convolutions_before_their_relu():
+    with pytest.warns(UserWarning, match="RANDOM weights"):
+        both = VGGFeatures("vgg16", ["relu2_2", "conv2_2_pre", "conv1_2_pre"], weights=None)
+    assert vgg_layer_name("conv5_4_pre") == "block5_conv4_pre"
+    assert both.keras_layers == ["block2_conv2", "block2_conv2_pre", "block1_conv2_pre"]
+    x = np.random.default_rng(0).uniform(-1, 1, (1, 16, 16, 3)).astype("float32")
+    post, pre, pre1 = (_np(f) for f in both(x))
+    assert pre.min() < 0 and pre1.min() < 0                 # really before the ReLU
+    np.testing.assert_allclose(np.maximum(pre, 0), post, rtol=1e-5, atol=1e-4)
+    with pytest.warns(UserWarning, match="RANDOM weights"):
+        flag = VGGFeatures("vgg16", ["relu2_2", "pool1"], weights=None, before_relu=True)
+    assert flag.keras_layers == ["block2_conv2_pre", "block1_pool"]
+    restored = VGGFeatures.from_config(flag.get_config())
+    assert restored.before_relu and restored.keras_layers == flag.keras_layers
+    with pytest.raises(CgtkError, match="no layer 'pool1_pre'"):
+        VGGFeatures("vgg16", ["pool1_pre"], weights=None)
+
+
+def test_feature_l1_loss_matches_numpy():
+    from cgtk.losses.perceptual import feature_l1_loss
+
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=(2, 2, 4, 4, 3)).astype("float32")
+    want = 0.3 * np.mean(np.abs(a - b))
+    assert float(feature_l1_loss([a], [b], weights=[0.3])) == pytest.approx(want, rel=1e-5)

@@ -60,7 +60,12 @@ def test_unet_256_dropout_and_multiple():
     m = Pix2Pix(Pix2PixConfig(ngf=4, ndf=4))
     types = layer_types(m.G)
     assert types.count("AlwaysDropout") == 3 and "Dropout" not in types
-    assert "BatchNormalization" in types and "BatchNormalization" in layer_types(m.D)
+    # test_bn=batch (the reference's test.py default): G normalises by each image's own
+    # statistics at inference; D keeps plain batch norm
+    assert "ImageStatsBatchNorm" in types and "BatchNormalization" not in types
+    assert "BatchNormalization" in layer_types(m.D)
+    moving = Pix2Pix(Pix2PixConfig(ngf=4, ndf=4, test_bn="moving"))
+    assert "BatchNormalization" in layer_types(moving.G)
     assert m.inference_networks()["generator"].multiple == 256
     assert m.D.input_shape[-1] == 6
     x = rand((1, 256, 256, 3), 0)
@@ -172,20 +177,27 @@ def test_facades_by_hand_gets_its_reference_direction(tmp_path, shared_data):
 
 @pytest.mark.slow
 def test_learns_edges_to_shapes_on_tensorflow(tmp_path):
-    """300 steps at 64 px (U-Net num_downs 6, ngf 16, batch 4) on the paired demo data via
+    """400 steps at 64 px (U-Net num_downs 6, ngf 16, batch 4) on the paired demo data via
     the CLI, then the exported generator (safe_mode, dropout on as at inference) on the 16
     held-out pairs. Mean L1 must be below 0.75 x the better baseline: (a) the input
     itself, (b) the per-pixel mean of the held-out targets (a generous baseline: it has
-    seen the test targets).
+    seen the test targets). Baselines: 0.378 (input), 0.235 (mean target).
 
-    Measured (seed 0, 2 CPU cores, ~35 s): L1 0.144; baselines 0.378 (input), 0.235
-    (mean target), so 0.61 x the better one; 500 steps reach 0.121."""
+    oneDNN picks other kernels per CPU, so a seeded run repeats on one machine only.
+    At 300 steps the curve is still steep and the CPUs disagreed: ratio 0.61 (an earlier
+    AVX-512 measurement), 0.77 (AVX-512, below), 0.64 (AVX2), 0.81 (AMD EPYC, AVX2 only:
+    0.191 against the old bound 0.176, issue 21). At 400 it has flattened (seed 0, 2 CPU
+    cores, Intel Xeon with avx2 avx512f avx512_vnni avx512_bf16 avx512_fp16 amx_bf16):
+    - AVX-512/AMX kernels (the default there): L1 0.130, ratio 0.556; 500 steps 0.567
+    - AVX2 kernels (``ONEDNN_MAX_CPU_ISA=AVX2``, as on an AVX2-only CPU): L1 0.138,
+      ratio 0.586; 500 steps 0.550
+    so the 0.75 bound keeps a margin of about 0.16 (over 20 %) on both."""
     from cgtk.config import TrainConfig
     from cgtk.data import resolve_source, sample_inputs
 
     run = tmp_path / "learn"
     start = time.time()
-    run_cli_ok("train", "pix2pix", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "300",
+    run_cli_ok("train", "pix2pix", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "400",
            "--batch-size", "4", "--image-size", "64", "--set", "load_size=72", "--set",
            "ngf=16", "--set", "ndf=16", "--set", "num_downs=6", "--seed", "0", "--backend", "tensorflow",
            "--run-dir", run)

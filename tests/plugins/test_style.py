@@ -170,11 +170,23 @@ def test_learns_the_style(shared_data, tmp_path):
     rel_content = float(feature_loss(f_y, f_x)) / float(np.mean(np.asarray(f_x) ** 2))
     print(f"style distance {before.mean():.4g} -> {after.mean():.4g} "
           f"(ratio {after.mean() / before.mean():.3f}); relative content {rel_content:.3f}")
-    assert np.all(after < STYLE_RATIO * before), (before, after)
+    assert after.mean() < STYLE_MEAN_RATIO * before.mean(), (before, after)
+    assert np.all(after < STYLE_WORST_RATIO * before), (before, after)
     assert rel_content < CONTENT_BOUND
 
 
-#: Steps of the learning test and its thresholds (measured: see docs/style.md).
+#: Steps of the learning test and its thresholds (see docs/style.md). oneDNN picks other
+#: kernels per CPU, so a seeded run repeats on one machine only. Style distance after /
+#: before, 200 steps, seed 0, mean over the 4 sample crops (worst image):
+#:   AVX-512/AMX kernels (Intel Xeon; lscpu: avx2 avx512f avx512_vnni avx512_bf16
+#:   avx512_fp16 amx_bf16): 0.257 (0.397)
+#:   AVX2 kernels (the same CPU with ONEDNN_MAX_CPU_ISA=AVX2):  0.280 (0.368)
+#:   AMD EPYC, AVX2 only (issue 21):                          0.309 (0.52)
+#:   untrained (2 steps, AVX-512):                            2.32 (3.96)
+#: The old bound, 0.3 for every image, failed on all three. The mean must fall below
+#: 0.45 and every image below 0.7: a 5x drop from the untrained network, with a margin
+#: of 0.14 (mean) and 0.18 (worst image) over the worst CPU measured.
 STYLE_STEPS = 200
-STYLE_RATIO = 0.3
+STYLE_MEAN_RATIO = 0.45
+STYLE_WORST_RATIO = 0.7
 CONTENT_BOUND = 1.0

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from helpers import REPO, env_with, run_cli
 
+KILLER = REPO / "tests" / "runs" / "kill_at_step.py"
 COMMON = ["--data", "demo", "--seed", "5", "--steps-per-epoch", "10", "--epochs", "3",
           "--checkpoint-every", "4", "--set", "dropout=0.5", "--set", "flip=true"]
 
@@ -21,6 +22,14 @@ COMMON = ["--data", "demo", "--seed", "5", "--steps-per-epoch", "10", "--epochs"
 def train(site, run_dir, *extra, backend="tensorflow", **env):
     return run_cli("train", "toy", *COMMON, "--backend", backend, "--run-dir", run_dir, *extra,
                    paths=[site], **env)
+
+
+def train_killed_at(step, site, run_dir, *, backend="tensorflow"):
+    """The same run, SIGKILLed right after global step ``step`` (tests/runs/kill_at_step.py)."""
+    args = ["train", "toy", *COMMON, "--backend", backend, "--run-dir", run_dir]
+    return subprocess.run([sys.executable, str(KILLER), str(step), *map(str, args)],
+                          env=env_with([site]), capture_output=True, text=True, timeout=900,
+                          cwd=REPO)
 
 
 def model_state(run_dir):
@@ -34,12 +43,12 @@ def test_kill_9_then_resume_equals_an_uninterrupted_run(toy_site, tmp_path, back
     whole, killed = tmp_path / "whole", tmp_path / "killed"
     done = train(toy_site, whole, backend=backend)
     assert done.returncode == 0, done.stderr[-2000:]
-    crash = train(toy_site, killed, backend=backend, CGTK_TEST_KILL_AT_STEP=14)
+    crash = train_killed_at(14, toy_site, killed, backend=backend)
     assert crash.returncode == -signal.SIGKILL
     assert sorted(p.name for p in (killed / "checkpoints").glob("step-*"))[-1] == "step-000000012"
     resumed = run_cli("train", "--resume", killed, paths=[toy_site])
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    assert "resuming at epoch 2, step 2" in resumed.stderr
+    assert "1 epoch and 2 of 10 steps done (12 steps); continuing epoch 2 of 3 at step 3" in resumed.stderr
     name_a, a = model_state(whole)
     name_b, b = model_state(killed)
     assert name_a == name_b == "step-000000030"
@@ -121,7 +130,7 @@ def test_damaged_newest_checkpoint_falls_back_to_the_previous(toy_site, tmp_path
     resumed = run_cli("train", "--resume", run, "--epochs", "2", paths=[toy_site])
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert "skipping damaged checkpoint" in resumed.stderr and "step-000000010" in resumed.stderr
-    assert "resuming at epoch 1, step 8" in resumed.stderr
+    assert "0 epochs and 8 of 10 steps done (8 steps); continuing epoch 1 of" in resumed.stderr
     assert model_state(run)[0] == "step-000000020"
 
 

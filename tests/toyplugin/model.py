@@ -38,6 +38,9 @@ class ToyConfig(cgtk.TrainConfig):
     lambda_l1: float = option(10.0, "weight of the L1 term")
     dropout: float = option(0.0, "dropout in the generator (exercises seed state)")
     nan_at_step: int = option(-1, "test hook: make G_l1 NaN from this step on (-1: never)")
+    nan_grad_at_step: int = option(
+        -1, "test hook: at this 1-based step the losses stay finite but G's gradient is NaN "
+        "(sqrt at 0), so the weights after it are NaN (-1: never)")
     epochs: int = option(2, "number of epochs to train")
     batch_size: int = option(4, "global batch size")
     image_size: int = option(16, "training crop size")
@@ -82,7 +85,11 @@ class ToyGAN(cgtk.GANModel):
         if self.config.nan_at_step >= 0:
             l1 = ops.where(self.step_counter > self.config.nan_at_step, float("nan"), l1)
         carry["fake"] = fake
-        return adv + self.config.lambda_l1 * l1, {"G_gan": adv, "G_l1": l1}
+        total = adv + self.config.lambda_l1 * l1
+        if self.config.nan_grad_at_step >= 0:  # value 0 at that step, gradient 0 * inf
+            gate = ops.where(self.step_counter == self.config.nan_grad_at_step, 0.0, 1.0)
+            total = total + 1e-3 * ops.sqrt(gate * ops.mean(ops.square(fake)))
+        return total, {"G_gan": adv, "G_l1": l1}
 
     def discriminator_loss(self, batch, carry):
         a, b = batch
