@@ -60,7 +60,7 @@ setup(
     extras_require={
         "jax": ["jax>=0.4.30", "jaxlib>=0.4.30"],
         "onnx": ["tf2onnx>=1.17", "onnx", "onnxruntime>=1.20"],
-        "test": ["pytest>=7", "jax>=0.4.30", "jaxlib>=0.4.30", "ruff", "import-linter",
+        "test": ["pytest>=7", "pytest-xdist", "jax>=0.4.30", "jaxlib>=0.4.30", "ruff", "import-linter",
                  "tf2onnx>=1.17", "onnx", "onnxruntime>=1.20"],
     },
     entry_points={
