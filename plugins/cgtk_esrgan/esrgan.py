@@ -108,7 +108,9 @@ class ESRGAN(cgtk.GANModel):
         l1 = unit_l1(self.G(lr, training=True), hr)
         return l1, {"G_l1": l1}
 
-    def generator_loss(self, batch, carry):
+    def content_terms(self, batch, carry):
+        """G's output (put in ``carry``) and its weighted L1 + perceptual loss and terms:
+        the part of G's loss that ESRGAN and Real-ESRGAN share."""
         c = self.config
         lr, hr = batch
         sr = self.G(lr, training=True)
@@ -120,6 +122,12 @@ class ESRGAN(cgtk.GANModel):
         if vgg is not None:
             terms["G_vgg"] = vgg
             loss = loss + c.perceptual_weight * vgg
+        return sr, loss, terms
+
+    def generator_loss(self, batch, carry):
+        c = self.config
+        hr = batch[1]
+        sr, loss, terms = self.content_terms(batch, carry)
         real = ops.cast(self.D(hr, training=True), "float32")
         fake = ops.cast(self.D(sr, training=True), "float32")
         gan = ragan_generator_loss(real, fake)

@@ -20,7 +20,7 @@ from keras import ops
 
 import cgtk
 from cgtk_esrgan.config import DISCRIMINATORS, ESRGANConfig
-from cgtk_esrgan.esrgan import ESRGAN, bce, unit_l1
+from cgtk_esrgan.esrgan import ESRGAN, bce
 
 REAL = "Wang et al. 2021 (Real-ESRGAN)"
 X4PLUS = "Real-ESRGAN train_realesrgan_x4plus.yml"
@@ -101,16 +101,7 @@ class RealESRGAN(ESRGAN):
 
     def generator_loss(self, batch, carry):
         c = self.config
-        lr, hr = batch
-        sr = self.G(lr, training=True)
-        carry["sr"] = sr
-        l1 = unit_l1(sr, hr)
-        terms = {"G_l1": l1}
-        loss = c.pixel_weight * l1
-        vgg = self.perceptual_loss(sr, hr)
-        if vgg is not None:
-            terms["G_vgg"] = vgg
-            loss = loss + c.perceptual_weight * vgg
+        sr, loss, terms = self.content_terms(batch, carry)
         gan = bce(self.D(sr, training=True), 1.0)
         terms["G_gan"] = gan
         return loss + c.gan_weight * gan, terms

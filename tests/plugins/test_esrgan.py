@@ -263,3 +263,13 @@ def test_psnr_stage_learns_to_beat_bicubic_on_set5(shared_data, tmp_path):
     bicubic = bicubic_baseline(hrs, 2, protocol)
     print(f"RRDBNet-psnr x2 {ours}  bicubic {bicubic}")
     assert ours.psnr >= bicubic.psnr + MARGIN_DB, (ours.psnr, bicubic.psnr)
+
+
+def test_check_plugin_realesrgan_on_the_current_backend():
+    """Real-ESRGAN shares ESRGAN's content terms and adds a plain GAN term on the U-Net D."""
+    from cgtk_esrgan.realesrgan import RealESRGAN
+
+    from cgtk.testing import check_plugin
+
+    (result,) = check_plugin(RealESRGAN).values()
+    assert {"G_l1", "G_vgg", "G_gan", "D_real", "D_fake"} <= set(result["terms"])
