@@ -18,7 +18,8 @@ from cgtk.errors import CgtkError, debug_enabled
 app = typer.Typer(
     name="cgtk",
     help="cgtk: the Conditional Generative ToolKit. Train, run, evaluate and export "
-    "CycleGAN, pix2pix, SRResNet/SRGAN and fast style transfer models, or any plugin.",
+    "CycleGAN, CUT, pix2pix, SRResNet/SRGAN, ESRGAN/Real-ESRGAN and fast style transfer "
+    "models, or any plugin; import the reference projects' PyTorch weights.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
