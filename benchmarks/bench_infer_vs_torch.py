@@ -149,7 +149,7 @@ class KerasCase:
         elif how == "sig":  # exactly what cgtk infer runs
             from cgtk.inference import Predictor
 
-            self.fn = Predictor(network)._tf_graph(int(x.shape[-1]))  # noqa: SLF001
+            self.fn = Predictor(network)._forward.graph(int(x.shape[-1]))  # noqa: SLF001
         else:
             self.fn = tf.function(call, jit_compile=how == "jit", autograph=False)
 

@@ -34,6 +34,10 @@ _LAZY = {
     "testing": ("cgtk.testing", None),
     "inference": ("cgtk.inference", None),
     "import_weights": ("cgtk.importing.api", "import_weights"),
+    # a run's config.json, typed (keras-free): what a plugin reads of another run
+    "RunRecord": ("cgtk.runs.record", "RunRecord"),
+    "InferenceSpec": ("cgtk.runs.record", "InferenceSpec"),
+    "read_run_record": ("cgtk.runs.record", "read_run_record"),
 }
 
 __all__ = [

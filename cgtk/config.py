@@ -328,13 +328,15 @@ def validate(cfg, origins: dict | None = None) -> None:
 
 
 def resolve_config(cls: type, *, file: Path | None = None, sets: typing.Iterable[str] = (),
-                   values: dict | None = None, base: dict | None = None):
+                   values: dict | None = None, base: dict | None = None,
+                   toml: dict | None = None):
     """Build a Config: defaults < ``base`` < TOML ``file`` < ``values`` < ``--set`` pairs.
 
     ``values`` are already-typed overrides from dedicated flags (``--epochs``
     and friends); ``base`` is a previous run's config (used by resume). A bad value
     is a CgtkError naming where it came from (flag, ``--set`` item, file and line)
-    and the expected type or range.
+    and the expected type or range. ``toml``: ``file``'s table when the caller has
+    already read it (:func:`read_toml`), so a file is read once.
     """
     types_ = field_types(cls)
     valid = list(types_)
@@ -344,7 +346,7 @@ def resolve_config(cls: type, *, file: Path | None = None, sets: typing.Iterable
     if base:
         layers.append(("the run's config.json", base))
     if file is not None:
-        layers.append(("toml", read_toml(Path(file))))
+        layers.append(("toml", toml if toml is not None else read_toml(Path(file))))
     if values:
         layers.append(("flags", {k: v for k, v in values.items() if v is not None}))
     layers.append(("--set", dict(parse_sets(sets))))
@@ -395,7 +397,8 @@ _TRAIN_FIELDS = {f.name for f in dataclasses.fields(TrainConfig)}
 
 def value_sources(cls: type, *, file: Path | None = None, sets: typing.Iterable[str] = (),
                   values: dict | None = None, base: dict | None = None,
-                  base_sources: dict | None = None) -> dict[str, str]:
+                  base_sources: dict | None = None,
+                  toml: dict | None = None) -> dict[str, str]:
     """Where each resolved value of :func:`resolve_config` came from, with the same
     precedence: ``default`` (``default (PAPER)`` when the field names one), the run's
     earlier source on resume (``base_sources``, else ``resume``), ``toml FILE``,
@@ -417,7 +420,7 @@ def value_sources(cls: type, *, file: Path | None = None, sets: typing.Iterable[
         if key in sources:
             sources[key] = (base_sources or {}).get(key, "resume")
     if file is not None:
-        for key in read_toml(Path(file)):
+        for key in (toml if toml is not None else read_toml(Path(file))):
             sources[key] = f"toml {file}"
     for key, value in (values or {}).items():
         if value is not None and key in sources:

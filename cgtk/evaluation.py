@@ -23,14 +23,15 @@ import numpy as np
 from cgtk.errors import CgtkError
 
 
-def eval_config(record: dict, scale: int = 1) -> SimpleNamespace:
-    """The config values :func:`cgtk.data.load_eval_data` reads, from a run's record."""
+def eval_config(record, scale: int = 1) -> SimpleNamespace:
+    """The config values :func:`cgtk.data.load_eval_data` reads, from a run's
+    :class:`~cgtk.runs.record.RunRecord` (``None`` for a bare model: the defaults)."""
     import dataclasses
 
     from cgtk.config import TrainConfig
 
     values = {f.name: getattr(TrainConfig(), f.name) for f in dataclasses.fields(TrainConfig)}
-    values.update((record or {}).get("config") or {})
+    values.update(record.config if record is not None else {})
     values["scale"] = int(scale or values.get("scale") or 4)
     return SimpleNamespace(**values)
 
@@ -45,10 +46,11 @@ def resolve_data(src, data: str | None, kind: str | None):
                         "it takes", hint="pass --kind unpaired|paired|single|style and --data")
     if data is not None:
         return resolve_source(data, kind)
-    if not src.record.get("data"):
+    recorded = src.record.data if src.record is not None else None
+    if not recorded:
         raise CgtkError(f"{src.path}: no --data given and the source records none",
                         hint="pass --data FOLDER|NAME|demo")
-    return DataSource.from_description(src.record["data"])
+    return DataSource.from_description(recorded)
 
 
 def domains(name: str, description: str) -> tuple[str, str]:

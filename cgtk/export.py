@@ -51,11 +51,13 @@ SUFFIX = {"keras": ".keras", "saved_model": "", "litert": ".tflite", "onnx": ".o
 TOLERANCE = {"keras": 1e-6, "saved_model": 1e-4, "onnx": 1e-3, "litert": 1e-3}
 INPUT_NAME, OUTPUT_NAME = "image", "output"
 
-# Keras 3.15 exporters by backend (keras/src/export/*.py).
+# Keras 3.15 exporters by backend (keras/src/export/*.py), and the packages its ONNX
+# exporter needs on each (besides onnxruntime, which checks the artifact).
 BACKEND_SUPPORT = {
     "tensorflow": {"keras", "saved_model", "litert", "onnx"},
     "jax": {"keras", "saved_model", "onnx"},
 }
+ONNX_PACKAGES = {"tensorflow": ["tf2onnx", "onnx"], "jax": ["jax2onnx"]}
 
 
 def normalise_format(fmt: str) -> str:
@@ -89,8 +91,7 @@ def check_backend(fmt: str, backend: str) -> None:
     import importlib.util
 
     if fmt == "onnx":
-        needed = ["onnxruntime"] + (["tf2onnx", "onnx"] if backend == "tensorflow"
-                                    else ["jax2onnx"])
+        needed = ["onnxruntime", *ONNX_PACKAGES[backend]]
         missing = [m for m in needed if importlib.util.find_spec(m) is None]
         if missing:
             extra = ('pip install "cgtk[onnx]"' if backend == "tensorflow"
@@ -157,30 +158,23 @@ def _channels(model) -> int:
 
 
 def write_saved_model(model, path: Path) -> None:
+    """A SavedModel with one ``serving_default`` endpoint ``image -> output``; what differs
+    by backend (the input spec, jax2tf's save options) is the backend module's
+    ``saved_model_endpoint`` / ``saved_model_options``."""
     import keras
-    import tensorflow as tf
 
-    c = _channels(model)
+    from cgtk.engine import backend
+
+    current = backend.current()
     archive = keras.export.ExportArchive()
     archive.track(model)
 
     def serve(image):
         return {OUTPUT_NAME: model(image, training=False)}
 
-    kwargs = {}
-    if keras.backend.backend() == "jax":
-        spec = keras.InputSpec(shape=(None, None, None, c), dtype="float32", name=INPUT_NAME)
-        kwargs["is_static"] = False  # layers may update state (RNG seeds, counters)
-    else:
-        spec = tf.TensorSpec((None, None, None, c), tf.float32, name=INPUT_NAME)
+    spec, kwargs = current.saved_model_endpoint(_channels(model), INPUT_NAME)
     archive.add_endpoint("serve", serve, input_signature=[spec], **kwargs)
-    options = None
-    if keras.backend.backend() == "jax":
-        # Workaround: on JAX (Keras 3.15, TF 2.21) tf.saved_model.save fails tracing the
-        # gradient of jax2tf's IdentityN ("Error when tracing gradients for SavedModel"),
-        # for model.export(format="tf_saved_model") too. Serving needs no gradients.
-        options = tf.saved_model.SaveOptions(experimental_custom_gradients=False)
-    archive.write_out(str(path), options=options, verbose=False)
+    archive.write_out(str(path), options=current.saved_model_options(), verbose=False)
 
 
 def export_network(model, fmt: str, path: Path, *, keras_file: Path | None = None) -> Path:

@@ -1,22 +1,18 @@
 """Keeping TensorFlow's native chatter off the terminal, and its real errors on it.
 
-TensorFlow 2.16+ logs from C++ through absl before absl's logging is initialised, and
-those lines ignore ``TF_CPP_MIN_LOG_LEVEL``: every ``import tensorflow`` writes
-"oneDNN custom operations are on", "Could not find cuda drivers" and a CPU-feature
-notice (some of them twice); the first device query on a machine without a CUDA driver
-writes "failed call to cuInit"; the first training step of a conv + bias + LeakyReLU
-network writes Grappler's "remapper failed: ... LeakyReluGrad exist for missing node"
-(a known TensorFlow bug: the rewrite is skipped and training is unaffected); TFLite's
-interpreter writes "INFO: Created TensorFlow Lite XNNPACK delegate".
+TensorFlow logs from C++ through absl, ignoring ``TF_CPP_MIN_LOG_LEVEL`` until absl is
+initialised: ``import tensorflow`` writes "oneDNN custom operations are on", "Could not find
+cuda drivers" and a CPU-feature notice, the first device query without a CUDA driver
+"failed call to cuInit", Grappler's first step of a conv + bias + LeakyReLU network
+"remapper failed: ... LeakyReluGrad exist for missing node" (a known, harmless TF bug),
+TFLite's interpreter "INFO: Created TensorFlow Lite XNNPACK delegate".
 
-While a :func:`filtered_native_stderr` block runs, file descriptor 2 is a pipe to a small
-child process (this file run as a script) that forwards each line at once unless it is
-chatter: a native log record below ``TF_CPP_MIN_LOG_LEVEL`` (cgtk sets 2, so errors and
-fatal errors pass), absl's "before absl::InitializeLog()" banner, the cuInit failure
-after TensorFlow said there is no CUDA driver (with a driver it passes: it explains an
-unused GPU), or the remapper message above. Everything else, Python's own writes
-included, passes unchanged, and because the child forwards until the pipe closes, a
-crash inside the block loses nothing. ``CGTK_DEBUG=1`` turns the filter off.
+Inside :func:`filtered_native_stderr`, file descriptor 2 is a pipe to a child process (this
+file run as a script) that forwards each line at once unless it is chatter: a native record
+below ``TF_CPP_MIN_LOG_LEVEL`` (cgtk sets 2: errors pass), absl's banner, the cuInit
+failure after "no CUDA driver" (with a driver it explains an unused GPU), or the remapper
+message. Other lines pass unchanged, and a crash inside the block loses nothing.
+``CGTK_DEBUG=1`` turns the filter off.
 
 >>> text = ("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\\n"
 ...         "I0000 00:00:17.5  42 port.cc:153] oneDNN custom operations are on.\\n"
@@ -28,73 +24,69 @@ crash inside the block loses nothing. ``CGTK_DEBUG=1`` turns the filter off.
 from __future__ import annotations
 
 import contextlib
-import importlib.abc
-import importlib.util
 import os
 import re
 import signal
 import subprocess
 import sys
 
-__all__ = ["filtered_native_stderr", "filtered_first_step", "drop_chatter",
-           "hold_tensorflow_start_up"]
-
 _RECORD = re.compile(r"^(?:([IWEF])\d{4} \d\d:\d\d:[\d.]+\s+\d+ [^\]]+\] "
                      r"|(INFO|WARNING|ERROR): )")  # absl's records, then TFLite's
 _LEVELS = {"I": 0, "W": 1, "E": 2, "F": 3, "INFO": 0, "WARNING": 1, "ERROR": 2}
 _BANNER = "WARNING: All log messages before absl::InitializeLog() is called"
-_NO_DRIVER = "Could not find cuda drivers on your machine"
-_CUINIT = "failed call to cuInit"
-_CONTINUED = ("To enable the following instructions",)  # 2nd line of cpu_feature_guard's
-_HARMLESS = (("remapper failed", "LeakyReluGrad' exist for missing node"),)
+_CONTINUED = "To enable the following instructions"  # cpu_feature_guard's second line
 
 
-class ChatterFilter:
-    """Decides line by line (streaming) what to keep; see the module docstring."""
+def _chatter_filter(min_level: int):
+    """``keep(line) -> bool``, streaming: it remembers "no CUDA driver" and a dropped record."""
+    state = {"no_driver": False, "dropping": False}
 
-    def __init__(self, min_level: int):
-        self.min_level = min_level
-        self.no_driver = False
-        self.dropping = False
-
-    def keep(self, line: str) -> bool:
+    def keep(line: str) -> bool:
         if line.startswith(_BANNER):
             return False
         match = _RECORD.match(line)
         if match:
-            self.no_driver |= _NO_DRIVER in line
-            level = _LEVELS[match.group(1) or match.group(2)]
-            self.dropping = (level < self.min_level
-                             or (self.no_driver and _CUINIT in line)
-                             or any(all(part in line for part in parts) for parts in _HARMLESS))
-            return not self.dropping
-        if self.dropping and line.startswith(_CONTINUED):
-            return False
-        self.dropping = False
-        return True
+            state["no_driver"] |= "Could not find cuda drivers" in line
+            state["dropping"] = (_LEVELS[match.group(1) or match.group(2)] < min_level
+                                 or (state["no_driver"] and "failed call to cuInit" in line)
+                                 or ("remapper failed" in line
+                                     and "LeakyReluGrad' exist for missing node" in line))
+            return not state["dropping"]
+        continued = state["dropping"] and line.startswith(_CONTINUED)
+        state["dropping"] = False
+        return not continued
+
+    return keep
 
 
 def drop_chatter(text: str, min_level: int) -> str:
     """``text`` without the chatter (records below ``min_level``: 0 info ... 3 fatal)."""
-    chatter = ChatterFilter(min_level)
-    return "".join(line for line in text.splitlines(keepends=True) if chatter.keep(line))
+    keep = _chatter_filter(min_level)
+    return "".join(line for line in text.splitlines(keepends=True) if keep(line))
 
 
-def _forward(source, sink, min_level: int) -> None:
-    """The child's loop: copy ``source`` to ``sink`` (both binary) line by line, without
-    the chatter."""
-    chatter = ChatterFilter(min_level)
-    for raw in iter(source.readline, b""):
-        if chatter.keep(raw.decode("utf-8", "replace")):
-            sink.write(raw)
-            sink.flush()
-
-
-def _min_level() -> int:
+def _redirect_stderr():
+    """Point file descriptor 2 at a new filtering child: ``(child, saved fd 2)``, or None
+    where that cannot be done (no real stderr, no subprocess)."""
     try:
-        return int(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0"))
-    except ValueError:
-        return 0
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # embedded, closed
+        return None
+    read, write = os.pipe()
+    try:
+        child = subprocess.Popen([sys.executable, "-I", "-S", os.path.abspath(__file__),
+                                  os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0")],
+                                 stdin=read, stdout=saved)
+    except OSError:
+        os.close(write)
+        os.close(saved)
+        return None
+    finally:
+        os.close(read)
+    os.dup2(write, 2)
+    os.close(write)
+    return child, saved
 
 
 @contextlib.contextmanager
@@ -102,27 +94,11 @@ def filtered_native_stderr():
     """Pass what is written to file descriptor 2 meanwhile through the chatter filter."""
     from cgtk.errors import debug_enabled
 
-    if debug_enabled():
+    started = None if debug_enabled() else _redirect_stderr()
+    if started is None:
         yield
         return
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError, AttributeError):  # no real stderr (embedded, closed)
-        yield
-        return
-    read, write = os.pipe()
-    try:
-        child = subprocess.Popen([sys.executable, "-I", "-S", os.path.abspath(__file__),
-                                  str(_min_level())], stdin=read, stdout=saved)
-    except OSError:
-        for fd in (read, write, saved):
-            os.close(fd)
-        yield
-        return
-    os.close(read)
-    os.dup2(write, 2)
-    os.close(write)
+    child, saved = started
     try:
         yield
     finally:
@@ -137,46 +113,38 @@ def filtered_native_stderr():
 
 
 def filtered_first_step():
-    """:func:`filtered_native_stderr` on TensorFlow (whose Grappler writes the remapper
-    message while compiling the first step); nothing on JAX, whose XLA warnings at
-    compile time are worth seeing."""
-    import keras
+    """A context manager around the compiling first training step: the filter on
+    TensorFlow (Grappler's remapper message), nothing on JAX (XLA's compile-time warnings
+    are worth seeing); the backend module's ``first_step_log_filter``."""
+    from cgtk.engine import backend
 
-    if keras.backend.backend() == "tensorflow":
-        return filtered_native_stderr()
-    return contextlib.nullcontext()
+    return backend.current().first_step_log_filter()
 
 
-# ------------------------------------------------- the first TensorFlow import ---
-
-class _FilteredLoader(importlib.abc.Loader):
-    """Runs the real loader with stderr filtered, then asks TensorFlow for its GPUs
-    (where a machine without a CUDA driver logs the cuInit failure)."""
-
-    def __init__(self, loader):
-        self.loader = loader
-
-    def create_module(self, spec):
-        return self.loader.create_module(spec)
-
-    def exec_module(self, module):
-        module.__loader__ = module.__spec__.loader = self.loader  # as if never wrapped
-        with filtered_native_stderr():
-            self.loader.exec_module(module)
-            with contextlib.suppress(Exception):  # only asked early for its log lines
-                module.config.list_physical_devices("GPU")
-
-
-class _TensorFlowImportFinder(importlib.abc.MetaPathFinder):
-    """One-shot: finds ``tensorflow`` the usual way and wraps its loader."""
+class _TensorFlowImportFinder:
+    """One-shot import hook: TensorFlow's first import (and first GPU query, which logs the
+    cuInit failure) runs inside :func:`filtered_native_stderr`."""
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname != "tensorflow":
             return None
         sys.meta_path.remove(self)
+        import importlib.util
+
         spec = importlib.util.find_spec(fullname)
-        if spec is not None and spec.loader is not None:
-            spec.loader = _FilteredLoader(spec.loader)
+        if spec is None or spec.loader is None:
+            return spec
+        loader = spec.loader
+        real_exec = loader.exec_module
+
+        def exec_module(module):
+            del loader.exec_module  # the loader is TensorFlow's own again
+            with filtered_native_stderr():
+                real_exec(module)
+                with contextlib.suppress(Exception):  # only asked early for its log lines
+                    module.config.list_physical_devices("GPU")
+
+        loader.exec_module = exec_module
         return spec
 
 
@@ -185,8 +153,8 @@ _finder = _TensorFlowImportFinder()
 
 def hold_tensorflow_start_up() -> None:
     """Whenever TensorFlow is first imported in this process (directly, by Keras or by
-    tf.data), filter what it writes to stderr meanwhile (:func:`filtered_native_stderr`).
-    Imports nothing now, so commands still fail fast on bad input."""
+    tf.data), filter what it writes to stderr meanwhile. Imports nothing now, so commands
+    still fail fast on bad input."""
     from cgtk.errors import debug_enabled
 
     if "tensorflow" in sys.modules or debug_enabled() or _finder in sys.meta_path:
@@ -194,6 +162,14 @@ def hold_tensorflow_start_up() -> None:
     sys.meta_path.insert(0, _finder)
 
 
-if __name__ == "__main__":  # the filtering child
+if __name__ == "__main__":  # the filtering child: stdin to stdout, without the chatter
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _forward(sys.stdin.buffer, sys.stdout.buffer, int(sys.argv[1]))
+    try:
+        level = int(sys.argv[1])
+    except ValueError:
+        level = 0
+    keep = _chatter_filter(level)
+    for raw in iter(sys.stdin.buffer.readline, b""):
+        if keep(raw.decode("utf-8", "replace")):
+            sys.stdout.buffer.write(raw)
+            sys.stdout.buffer.flush()

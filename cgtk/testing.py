@@ -86,19 +86,21 @@ def _check_here(cls, overrides) -> dict:
     import keras
 
     from cgtk import data as cgtk_data
-    from cgtk.engine import backend
+    from cgtk.engine.builder import build_model, setup_distribution
 
     _validate_class(cls)
     config, filled = _tiny_config(cls, overrides)
     keras.utils.set_random_seed(0)
+    dist = setup_distribution("one")
     source = cgtk_data.resolve_source("demo", cls.data_kind)
     data = cgtk_data.load_train_data(source, config)
-    model = cls(config)
-    model.setup_data(data.extras)
-    model.compile_phases(steps_per_epoch=1)
+    # the same build as `cgtk train` (precision, distribution scope, setup_data,
+    # compile_phases, the backend's Stepper), without XLA
+    built = build_model(cls, config, distribution=dist, extras=data.extras,
+                        steps_per_epoch=1, jit=False, keep_policy=False)
+    model, stepper = built.model, built.stepper
     before = {p.name: [np.array(keras.ops.convert_to_numpy(v)) for v in p.trainable_variables]
               for p in model.training_phases}
-    stepper = backend.current().Stepper(model, _default_strategy(), jit=False)
     batch = next(iter(stepper.distribute(data.dataset(0).take(1))))
     logs = stepper.logs_to_numpy(stepper.step(batch))
     stepper.sync()
@@ -134,16 +136,6 @@ def _check_here(cls, overrides) -> dict:
             shapes[name] = list(again.shape)
     return {"backend": keras.backend.backend(), "terms": sorted(logs), "outputs": shapes,
             "set_by_check": filled}
-
-
-def _default_strategy():
-    import keras
-
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        return tf.distribute.get_strategy()
-    return None
 
 
 def check_plugin(cls, *, overrides: dict | None = None, backends: str = "current") -> dict:

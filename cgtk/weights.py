@@ -34,7 +34,7 @@ class WeightFile:
 
     Attributes:
         key: the config key that overrides it (``--set KEY=PATH``), e.g. ``vgg_weights``.
-        env: the environment variable that overrides it, e.g. ``CGTK_VGG_WEIGHTS``.
+        env: the environment variable that overrides it, e.g. ``CGTK_VGG19_WEIGHTS``.
         filename: the file name in the caches, as ``keras.applications`` names it.
         url: where it downloads from.
         file_hash: its md5/sha256 (checked by ``keras.utils.get_file`` after a download).
@@ -47,6 +47,9 @@ class WeightFile:
     url: str
     file_hash: str | None = None
     description: str = "pretrained weights"
+    #: an environment variable that once named this file but is no longer read (it was
+    #: ambiguous); setting it is an error that says which variable to use instead.
+    retired_env: str | None = None
 
 
 def cgtk_home() -> Path:
@@ -77,6 +80,11 @@ def find_weights(spec: WeightFile, path: str | os.PathLike | None = None) -> Pat
                             hint=f"point --set {spec.key}=PATH at a copy of {spec.filename}")
         return p
     env = os.environ.get(spec.env)
+    if not env and spec.retired_env and os.environ.get(spec.retired_env):
+        raise CgtkError(f"{spec.retired_env} is no longer read: it named one file for "
+                        "VGG16 and VGG19 alike",
+                        hint=f"set {spec.env}=PATH for the {spec.description} "
+                             f"({spec.filename}) instead, and unset {spec.retired_env}")
     if env:
         p = Path(env).expanduser()
         if not p.is_file():

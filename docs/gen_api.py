@@ -158,6 +158,12 @@ def render() -> str:
     if hasattr(cgtk, "import_weights") or "import_weights" in getattr(cgtk, "_LAZY", {}):
         parts += ["## Reference weights: `cgtk.import_weights`", ""]
         parts += _section("import_weights", cgtk.import_weights)
+    from cgtk.runs import record
+
+    parts += ["## Run records: `cgtk.RunRecord`, `cgtk.read_run_record`", "",
+              _fence_examples(_doc(record)), ""]
+    parts += _section("read_run_record", cgtk.read_run_record)
+    parts += _section("InferenceSpec", cgtk.InferenceSpec)
     return "\n".join(parts).rstrip() + "\n"
 
 

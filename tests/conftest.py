@@ -15,6 +15,34 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from helpers import REPO, toy_distribution  # noqa: E402
 
 
+def _share_jax_compilations() -> None:
+    """One JAX persistent compilation cache for the whole test session: this process,
+    the xdist workers (they inherit the environment of the controller, which loads this
+    file first) and every subprocess they start. JAX compiles each eager op per shape
+    (a Keras variable initialiser, ~0.2-0.8 s each) and each train step again in every
+    process; the same programs recur across a session's runs (train, then --resume;
+    kill -9, then resume), and a cache hit loads the same executable, so results are
+    bit for bit those of a fresh compile. A fresh folder per session (removed at exit by
+    the process that made it), so nothing carries over from a previous session.
+    ``JAX_COMPILATION_CACHE_DIR`` set beforehand is used as it is; ``CGTK_TEST_NO_JAX_CACHE=1``
+    turns the cache off."""
+    import atexit
+    import shutil
+    import tempfile
+
+    if os.environ.get("CGTK_TEST_NO_JAX_CACHE") or os.environ.get("JAX_COMPILATION_CACHE_DIR"):
+        return
+    folder = tempfile.mkdtemp(prefix="cgtk-test-jax-cache-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = folder
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")  # default 1 s
+    # a size limit turns on JAX's file lock, so two workers never read a half-written entry
+    os.environ.setdefault("JAX_COMPILATION_CACHE_MAX_SIZE", str(8 << 30))
+
+
+_share_jax_compilations()
+
+
 def shared_data_dir() -> Path:
     return Path(os.environ.get("CGTK_SHARED_DATA", REPO.parent / "shared" / "data"))
 

@@ -1,11 +1,18 @@
-"""Test helpers: fake installed distributions, subprocess runs of Python and the CLI."""
+"""Test helpers: fake installed distributions, runs of the CLI in this process or in a
+subprocess, subprocess runs of Python."""
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
+import random
 import subprocess
 import sys
 import textwrap
+import traceback
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,6 +62,125 @@ def run_cli(*args, paths=(), timeout=900, **extra):
     env = env_with(paths, **extra)
     return subprocess.run([sys.executable, "-m", "cgtk.cli.main", *map(str, args)], env=env,
                           capture_output=True, text=True, timeout=timeout, cwd=REPO)
+
+
+@dataclass
+class Result:
+    """What :func:`cli_in_process` returns: the fields of a ``CompletedProcess`` the tests
+    read (``returncode``, ``stdout``, ``stderr``)."""
+
+    args: list
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def current_backend() -> str:
+    """The Keras backend of this process (the one Keras would choose if not imported yet)."""
+    if "keras" in sys.modules:
+        import keras
+
+        return keras.backend.backend()
+    return os.environ.get("KERAS_BACKEND", "tensorflow")
+
+
+# Python's own warning filters (``python -W`` unset): what a fresh ``cgtk`` process shows
+_PYTHON_DEFAULT_FILTERS = [("default", DeprecationWarning, "__main__"),
+                           ("ignore", DeprecationWarning, None),
+                           ("ignore", PendingDeprecationWarning, None),
+                           ("ignore", ImportWarning, None),
+                           ("ignore", ResourceWarning, None)]
+
+
+@contextlib.contextmanager
+def _global_state_kept():
+    """Put back what a CLI run may change in this process: the environment, the working
+    directory, sys.path, Python's and NumPy's random state, Keras' dtype policy, floatx
+    and image data format, and TensorFlow's op determinism."""
+    import numpy as np
+
+    environ, cwd, path = dict(os.environ), os.getcwd(), list(sys.path)
+    py_random, np_random = random.getstate(), np.random.get_state()
+    keras_state = None
+    if "keras" in sys.modules:
+        import keras
+
+        keras_state = (keras.config.dtype_policy(), keras.config.floatx(),
+                       keras.config.image_data_format())
+    tf_determinism = None
+    if "tensorflow" in sys.modules:
+        from tensorflow.python.framework import config as tf_config
+
+        tf_determinism = tf_config.is_op_determinism_enabled()
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
+        os.chdir(cwd)
+        sys.path[:] = path
+        random.setstate(py_random)
+        np.random.set_state(np_random)
+        if "keras" in sys.modules:
+            import keras
+
+            if keras_state is None:
+                keras_state = ("float32", "float32", "channels_last")
+            keras.config.set_dtype_policy(keras_state[0])
+            keras.config.set_floatx(keras_state[1])
+            keras.config.set_image_data_format(keras_state[2])
+        if "tensorflow" in sys.modules:
+            from tensorflow.python.framework import config as tf_config
+
+            if not tf_determinism and tf_config.is_op_determinism_enabled():
+                tf_config.disable_op_determinism()
+
+
+def cli_in_process(*args, paths=(), backend: str = "tensorflow", **extra):
+    """``cgtk ARGS`` through :func:`cgtk.cli.main.main` in this process, as
+    :func:`run_cli` runs it in a subprocess: the same arguments, ``paths`` on sys.path,
+    ``extra`` in the environment, the repository as working directory, stdout and stderr
+    captured (the rich consoles write to whatever ``sys.stdout``/``sys.stderr`` are) and
+    Python's default warning filters, so warnings reach stderr as they would in a fresh
+    process. A crash is exit code 1 with its traceback on stderr. Global state is put back
+    afterwards (:func:`_global_state_kept`).
+
+    ``backend``: the Keras backend the command runs on. When this process runs another
+    one (``tox -e jax``), the command runs in a subprocess instead (:func:`run_cli`), as
+    every call does with ``CGTK_TEST_CLI_SUBPROCESS=1`` (to check that no test depends
+    on running in-process).
+
+    Not for what needs a fresh process: JAX runs from a TensorFlow test process, native
+    log output, signals, kill -9, locks held by another process, import side effects.
+    """
+    if current_backend() != backend or os.environ.get("CGTK_TEST_CLI_SUBPROCESS"):
+        return run_cli(*args, paths=paths, **extra)
+    from cgtk.cli import main as cli_main
+
+    argv = [str(a) for a in args]
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with _global_state_kept(), warnings.catch_warnings():
+        warnings.resetwarnings()
+        for action, category, module in reversed(_PYTHON_DEFAULT_FILTERS):
+            warnings.filterwarnings(action, category=category, module=module or "")
+        warnings.showwarning = warnings._showwarning_orig  # to sys.stderr, as Python does
+        sys.path[:0] = [str(p) for p in paths]
+        os.environ.update({k: str(v) for k, v in extra.items()})
+        os.chdir(REPO)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                code = cli_main.main(argv)
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else 1
+            except Exception:  # a crash: what Python prints, and exit code 1
+                traceback.print_exc()
+                code = 1
+    return Result(["cgtk", *argv], code, stdout.getvalue(), stderr.getvalue())
+
+
+def cli_in_process_ok(*args, **kwargs):
+    """:func:`cli_in_process` that must succeed."""
+    return succeeded(cli_in_process(*args, **kwargs))
 
 
 def succeeded(result):

@@ -60,7 +60,7 @@ def test_no_warning_where_bf16_is_native_or_not_requested(fake_cpu):
 def test_training_with_bf16_on_a_cpu_without_bf16_warns(fake_cpu, shared_data, tmp_path):
     import warnings
 
-    from cgtk.engine.launch import TrainRequest, prepare
+    from cgtk.engine.builder import TrainRequest, build, resolve
 
     fake_cpu(NO_BF16)
     data = tmp_path / "hr"
@@ -77,8 +77,9 @@ def test_training_with_bf16_on_a_cpu_without_bf16_warns(fake_cpu, shared_data, t
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            prepared = prepare(request, callbacks=[])
-    finally:   # prepare sets the global policy: keep later tests in float32
+            spec = resolve(request)
+            build(spec, callbacks=[]).run.unlock()
+    finally:   # the build sets the global policy: keep later tests in float32
         keras.config.set_dtype_policy("float32")
-    bf16 = [n for n in prepared.notes if "bfloat16" in n]
-    assert len(bf16) == 1 and "training" in bf16[0] and "emulated" in bf16[0], prepared.notes
+    bf16 = [n for n in spec.notes if "bfloat16" in n]
+    assert len(bf16) == 1 and "training" in bf16[0] and "emulated" in bf16[0], spec.notes

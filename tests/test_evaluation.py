@@ -49,8 +49,15 @@ def test_domains_from_names_and_descriptions():
 
 
 def test_eval_config_reads_the_run():
-    c = eval_config({"config": {"image_size": 32, "direction": "BtoA"}}, scale=4)
+    from cgtk.runs.record import RunRecord
+
+    record = RunRecord.from_dict({"plugin": {"name": "pix2pix"},
+                                  "config": {"image_size": 32, "direction": "BtoA"}})
+    c = eval_config(record, scale=4)
     assert c.image_size == 32 and c.direction == "BtoA" and c.scale == 4 and c.batch_size
+    bare = eval_config(None, scale=2)       # a bare .keras model: TrainConfig's defaults
+    assert bare.scale == 2 and bare.image_size == eval_config(RunRecord.from_dict(
+        {"plugin": {"name": "x"}})).image_size
 
 
 def test_single_psnr_near_bicubic_baseline(bilinear_sr):

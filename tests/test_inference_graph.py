@@ -33,8 +33,8 @@ def test_one_graph_for_every_size(tf):
     for shape in ((1, 10, 13, 3), (2, 7, 5, 3)):
         x = rng.uniform(-1, 1, shape).astype("float32")
         np.testing.assert_allclose(p.forward(x), np.asarray(net(x)), atol=1e-5)
-    assert len(p._graphs) == 1
-    assert isinstance(p._graphs[3], tf.types.experimental.ConcreteFunction)
+    assert len(p._forward.graphs) == 1
+    assert isinstance(p._forward.graphs[3], tf.types.experimental.ConcreteFunction)
 
 
 def test_network_needing_static_sizes_traces_per_shape(tf):
@@ -44,4 +44,4 @@ def test_network_needing_static_sizes_traces_per_shape(tf):
     (y,) = p([x[0]])
     assert y.shape == (12, 18, 3)
     np.testing.assert_allclose(y, np.asarray(net(x))[0], atol=1e-5)
-    assert not isinstance(p._graphs[3], tf.types.experimental.ConcreteFunction)
+    assert not isinstance(p._forward.graphs[3], tf.types.experimental.ConcreteFunction)

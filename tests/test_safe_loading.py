@@ -76,7 +76,8 @@ def test_saved_model_dir_and_fake_zip_are_refused(tmp_path):
 
 def test_run_config_cannot_point_outside_the_run(tmp_path):
     (tmp_path / "config.json").write_text(
-        '{"inference": {"g": {"file": "../elsewhere.keras", "multiple": 1, "scale": 1}}}')
+        '{"plugin": {"name": "toy"}, '
+        '"inference": {"g": {"file": "../elsewhere.keras", "multiple": 1, "scale": 1}}}')
     with pytest.raises(CgtkError, match="inside the run directory"):
         open_source(tmp_path)
 

@@ -68,21 +68,10 @@ def versions() -> dict:
 
 
 def backend_devices() -> list[dict]:
-    """Accelerators of the Keras backend in use (imports only that backend)."""
-    import keras
+    """Accelerators of the Keras backend in use (the backend module's ``accelerators``)."""
+    from cgtk.engine import backend
 
-    if keras.backend.backend() == "jax":
-        import jax
-
-        return [{"kind": d.device_kind, "platform": d.platform, "id": d.id}
-                for d in jax.devices() if d.platform != "cpu"]
-    import tensorflow as tf
-
-    out = []
-    for d in tf.config.list_physical_devices("GPU"):
-        details = tf.config.experimental.get_device_details(d)
-        out.append({"kind": details.get("device_name", d.name), "platform": "gpu"})
-    return out
+    return backend.current().accelerators()
 
 
 def now() -> str:

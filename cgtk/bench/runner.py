@@ -1,5 +1,6 @@
-"""Timing for ``cgtk bench``: build a plugin as ``cgtk train`` would (same order as
-:mod:`cgtk.engine.launch`), feed it one in-memory synthetic batch, warm up, then time.
+"""Timing for ``cgtk bench``: build a plugin as ``cgtk train`` does (the same
+:func:`cgtk.engine.builder.build_model`), feed it one in-memory synthetic batch, warm up,
+then time.
 
 * A **case** is anything with ``run(n) -> handle`` (n steps, no host sync in between)
   and ``wait(handle)`` (block until the device finished). :class:`TrainCase` runs the
@@ -22,7 +23,7 @@ import os
 import statistics
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cgtk.bench import flops as flops_mod
 from cgtk.bench import machine
@@ -32,24 +33,7 @@ from cgtk.errors import CgtkError
 DEFAULT_STEPS_PER_EPOCH = 1000  # only shapes the learning-rate schedule; irrelevant here
 
 
-@dataclass
-class BenchRequest:
-    plugin: str
-    image_size: int | None = None
-    batch_size: int | None = None
-    steps: int = 10
-    repeats: int = 5
-    warmup: int = 2
-    backend: str | None = None
-    precision: str | None = None
-    jit: bool | None = None
-    sets: list[str] = field(default_factory=list)
-    infer: bool = False
-    transpose: str = "input"
-    compare: str | None = None        # --compare torch | PATH.py (inference only)
-    torch_builder: str | None = None  # --torch-builder FILE.py:FUNC
-    threads: int | None = None        # intra-op threads (TF; torch with --compare)
-
+from cgtk.bench.request import BenchRequest  # noqa: E402,F401 - re-exported
 
 #: Precisions the inference path runs, per device. float16 on a CPU has no fast kernels
 #: (oneDNN computes in float32 with conversions) and is refused.
@@ -130,44 +114,33 @@ class Built:
     extras: dict
     dist: object
     jit: bool
+    stepper: object = None
 
 
 def build_model(cls, config, *, jit: bool | None = None, train: bool = True) -> Built:
-    """Precision policy -> distribution -> model in scope -> setup_data -> compile_phases.
+    """The model as ``cgtk train`` builds it (:func:`cgtk.engine.builder.build_model`), on
+    one device and a synthetic batch.
 
     The global dtype policy is restored afterwards, so several models with different
     precisions can live in one process (each layer keeps its own policy)."""
-    import keras
-
-    from cgtk.engine import distribute
+    from cgtk.engine.builder import build_model as build
+    from cgtk.engine.builder import setup_distribution
 
     batch, extras = make_batch(cls, config)
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(config.precision)
-    try:
-        dist = distribute.setup("one")
-        use_jit = jit if jit is not None else (
-            config.jit if config.jit is not None else distribute.default_jit(dist))
-        with dist.scope():
-            model = cls(config)
-            if train:
-                model.setup_data(extras)
-                model.compile_phases(config.steps_per_epoch or DEFAULT_STEPS_PER_EPOCH)
-    finally:
-        keras.config.set_dtype_policy(previous)
-    return Built(model, config, batch, extras, dist, bool(use_jit))
+    built = build(cls, config, distribution=setup_distribution("one"), extras=extras,
+                  steps_per_epoch=config.steps_per_epoch or DEFAULT_STEPS_PER_EPOCH,
+                  jit=jit, train=train, keep_policy=False)
+    return Built(built.model, config, batch, extras, built.distribution, built.jit,
+                 built.stepper)
 
 
 # ------------------------------------------------------------------ cases ---
 
 def _wait_array(x) -> None:
     """Block until ``x`` is computed (JAX arrays are asynchronous; TF CPU/GPU reads sync)."""
-    if hasattr(x, "block_until_ready"):
-        x.block_until_ready()
-    else:
-        import numpy as np
+    from cgtk.engine import backend
 
-        np.asarray(x[:1, :1, :1] if len(getattr(x, "shape", ())) >= 3 else x)
+    backend.current().block_until_ready(x)
 
 
 class TrainCase:
@@ -180,7 +153,8 @@ class TrainCase:
         self.model = built.model
         self.batch = to_device(built.batch)
         self.images = images_per_batch(built.batch)
-        self.stepper = backend.current().Stepper(built.model, built.dist.strategy, built.jit)
+        self.stepper = built.stepper or backend.current().Stepper(
+            built.model, built.dist.strategy, built.jit)
 
     def run(self, n: int):
         logs = None
@@ -198,26 +172,13 @@ class TrainCase:
 def compiled_forward(network, jit: bool):
     """``fn(x) -> y``: the network's inference forward, compiled for the backend.
 
-    The one backend-specific piece of the bench (inference has no engine Stepper):
-    ``tf.function(jit_compile=jit)`` on TensorFlow, ``jax.jit`` of ``stateless_call`` on JAX.
+    The one backend-specific piece of the bench (inference has no engine Stepper), the
+    backend module's ``compiled_forward``: ``tf.function(jit_compile=jit)`` on TensorFlow,
+    ``jax.jit`` of ``stateless_call`` on JAX.
     """
-    import keras
+    from cgtk.engine import backend
 
-    if keras.backend.backend() == "jax":
-        import jax
-
-        trainable = [v.value for v in network.trainable_variables]
-        non_trainable = [v.value for v in network.non_trainable_variables]
-
-        def forward(tv, ntv, x):
-            return network.stateless_call(tv, ntv, x, training=False)[0]
-
-        fn = jax.jit(forward) if jit else forward
-        return lambda x: fn(trainable, non_trainable, x)
-    import tensorflow as tf
-
-    return tf.function(lambda x: network(x, training=False), jit_compile=jit,
-                       reduce_retracing=True, autograph=False)
+    return backend.current().compiled_forward(network, jit)
 
 
 class InferCase:
@@ -407,21 +368,9 @@ def _gpus() -> list:
 
 def peak_memory() -> int | None:
     """Peak accelerator memory in bytes (JAX ``memory_stats``; TF ``get_memory_info``)."""
-    import keras
+    from cgtk.engine import backend
 
     try:
-        if keras.backend.backend() == "jax":
-            import jax
-
-            device = jax.devices()[0]
-            if device.platform == "cpu":
-                return None
-            stats = device.memory_stats() or {}
-            return stats.get("peak_bytes_in_use")
-        import tensorflow as tf
-
-        if not tf.config.list_physical_devices("GPU"):
-            return None
-        return tf.config.experimental.get_memory_info("GPU:0")["peak"]
+        return backend.current().peak_memory()
     except Exception:  # noqa: BLE001 - informative only
         return None

@@ -8,7 +8,7 @@ imported when TensorBoard starts, matplotlib when the first plot is drawn.
 >>> [type(cb).__name__ for cb in default_callbacks(types.SimpleNamespace())]
 ['Progress', 'MetricsCSV', 'Samples', 'TensorBoard', 'LossPlot', 'LiveReport']
 """
-from cgtk.callbacks.base import Callback, CallbackList, Interval, summarize
+from cgtk.callbacks.base import Callback, Interval, summarize
 from cgtk.callbacks.loss_plot import LossPlot, plot_losses
 from cgtk.callbacks.metrics_csv import MetricsCSV, read_metrics
 from cgtk.callbacks.progress import Progress
@@ -16,7 +16,7 @@ from cgtk.callbacks.samples import Samples, render_grid, sample_grid, write_grid
 from cgtk.callbacks.tensorboard import TensorBoard
 
 __all__ = [
-    "Callback", "CallbackList", "Interval", "summarize",
+    "Callback", "Interval", "summarize",
     "Progress", "MetricsCSV", "Samples", "TensorBoard", "LossPlot",
     "default_callbacks", "render_grid", "write_grid", "sample_grid", "plot_losses",
     "read_metrics",

@@ -4,7 +4,9 @@ The trainer calls, in this order: ``on_train_begin`` once; ``on_step`` after eve
 step (must be cheap: no device sync); ``on_logs`` every ``log_every`` steps (and
 before checkpoints and at epoch end) with one row per step since the last call;
 ``on_epoch_end`` after each epoch's last ``on_logs``; ``on_train_end`` once, with
-``"finished"``, ``"interrupted"`` or ``"failed"``.
+``"finished"``, ``"interrupted"`` or ``"failed"``. The trainer calls each callback in
+turn; every ``on_train_end`` runs even when one raises (that error is printed, never
+raised in place of the run's outcome).
 
 A row is ``{"step": int (1-based), "epoch": int (0-based), "time": float, **terms}``
 where each term is a python float (``"G_gan"``, ``"D"``, ``"loss_generator"``, ...).
@@ -21,7 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-__all__ = ["Callback", "CallbackList", "Interval", "RESERVED_KEYS",
+__all__ = ["Callback", "Interval", "RESERVED_KEYS",
            "summarize_rows", "summarize"]
 
 RESERVED_KEYS = ("step", "epoch", "time")
@@ -44,55 +46,6 @@ class Callback:
 
     def on_train_end(self, trainer, status: str) -> None:
         pass
-
-
-class CallbackList(Callback):
-    """Calls each callback in order.
-
-    ``on_train_end`` runs every callback even if one raises (so a failing plot does
-    not keep TensorBoard from flushing), then re-raises the first error.
-
-    >>> seen = []
-    >>> class Note(Callback):
-    ...     def on_epoch_end(self, trainer, epoch): seen.append(epoch)
-    >>> CallbackList([Note(), Note()]).on_epoch_end(None, 3); seen
-    [3, 3]
-    """
-
-    def __init__(self, callbacks=()):
-        self.callbacks = list(callbacks)
-
-    def __iter__(self):
-        return iter(self.callbacks)
-
-    def __len__(self):
-        return len(self.callbacks)
-
-    def on_train_begin(self, trainer):
-        for cb in self.callbacks:
-            cb.on_train_begin(trainer)
-
-    def on_logs(self, trainer, rows):
-        for cb in self.callbacks:
-            cb.on_logs(trainer, rows)
-
-    def on_step(self, trainer):
-        for cb in self.callbacks:
-            cb.on_step(trainer)
-
-    def on_epoch_end(self, trainer, epoch):
-        for cb in self.callbacks:
-            cb.on_epoch_end(trainer, epoch)
-
-    def on_train_end(self, trainer, status):
-        first = None
-        for cb in self.callbacks:
-            try:
-                cb.on_train_end(trainer, status)
-            except Exception as err:  # noqa: BLE001 - re-raised below
-                first = first or err
-        if first is not None:
-            raise first
 
 
 @dataclass

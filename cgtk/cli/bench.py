@@ -34,29 +34,21 @@ def bench(
     json_: bool = typer.Option(False, "--json", help="Print every figure as JSON."),
 ):
     """Measure ms/step, images/s and TFLOP/s of a plugin on synthetic data (no input pipeline)."""
-    from cgtk.backend_env import select_backend
+    from cgtk.app.bench import BenchRequest
+    from cgtk.app.bench import bench as run_bench
 
-    select_backend(backend)  # before anything imports Keras
-    from cgtk.bench.runner import BenchRequest
-    from cgtk.bench.runner import bench as run_bench
-    from cgtk.errors import CgtkError
-
-    if flops_transpose not in ("input", "output"):
-        raise CgtkError(f"--flops-transpose {flops_transpose}: choose input or output")
     request = BenchRequest(plugin=plugin, image_size=image_size, batch_size=batch_size,
                            steps=steps, repeats=repeats, warmup=warmup, backend=backend,
                            precision=precision, jit=jit, sets=list(set_ or []), infer=infer,
                            transpose=flops_transpose, compare=compare,
                            torch_builder=torch_builder, threads=threads)
-    if not json_:
-        console.info("preparing (importing the backend, building the networks)...")
-    report = run_bench(request)
-    for warning in report.get("warnings", []):
+    result = run_bench(request, None if json_ else console.feedback())
+    for warning in result.warnings:
         console.warn(warning)
     if json_:
-        console.print_json(report)
+        console.print_json(result.report)
         return
-    _print(report)
+    _print(result.report)
 
 
 def _fmt_flops(x) -> str:

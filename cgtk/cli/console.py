@@ -6,7 +6,7 @@ import json as _json
 from rich.console import Console
 from rich.markup import escape
 
-__all__ = ["out", "err", "error", "warn", "info", "print_json", "escape"]
+__all__ = ["out", "err", "error", "warn", "info", "print_json", "escape", "feedback"]
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -28,3 +28,10 @@ def info(message: str) -> None:
 def print_json(payload) -> None:
     """Plain JSON on stdout (no rich markup), for ``--json`` flags."""
     print(_json.dumps(payload, indent=2, default=str))
+
+
+def feedback():
+    """What the use cases (:mod:`cgtk.app`) say while they run, on stderr."""
+    from cgtk.app.feedback import ConsoleFeedback
+
+    return ConsoleFeedback(err, info=info, warn=warn)

@@ -1,4 +1,5 @@
-"""``cgtk data list|fetch|info|check``: known datasets, downloads, and folder checks."""
+"""``cgtk data list|fetch|info|check|preview``: known datasets, downloads, folder checks and
+SR training-pair previews."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,13 +18,9 @@ def list_datasets(
     json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ):
     """List the known datasets: name, kind, whether fetched, summary."""
-    from cgtk.data import fetch, known
+    from cgtk.app.datasets import list_datasets as known_datasets
 
-    rows = [{**d.as_dict(), "fetched": fetch.is_fetched(d.name),
-             "folder": str(fetch.dataset_folder(d.name))} for d in known.KNOWN.values()]
-    rows.insert(0, {"name": "demo", "kind": "any", "summary": "procedural demo data for every "
-                    "kind (generated on the fly, nothing to fetch)", "fetched": True,
-                    "urls": [], "folder": None, "citation": "", "licence": "cgtk"})
+    rows = known_datasets()
     if json:
         console.print_json(rows)
         return
@@ -45,13 +42,12 @@ def fetch_dataset(
     force: bool = typer.Option(False, "--force", help="Fetch again even if present."),
 ):
     """Download, verify and unpack a known dataset (resumes a partial download)."""
-    from cgtk.data import fetch, known
+    from cgtk.app.datasets import fetch_dataset as fetch
 
-    entry = known.get(name)
-    path = fetch.fetch(entry.name, root, force=force)
-    console.out.print(f"{entry.name}: ready in {path}")
-    if entry.citation:
-        console.info(f"Please cite: {entry.citation}. Licence: {entry.licence}")
+    path, entry = fetch(name, root, force=force)
+    console.out.print(f"{entry['name']}: ready in {path}")
+    if entry.get("citation"):
+        console.info(f"Please cite: {entry['citation']}. Licence: {entry.get('licence')}")
 
 
 @app.command("info")
@@ -61,12 +57,9 @@ def info(
     json: bool = typer.Option(False, "--json", help="Print JSON."),
 ):
     """Counts per split, image sizes, and the detected kind of a dataset or folder."""
-    from cgtk.data import report
-    from cgtk.data.kinds import check_kind
+    from cgtk.app.datasets import dataset_info
 
-    if kind:
-        check_kind(kind)
-    result = report.info(target, kind)
+    result = dataset_info(target, kind)
     if json:
         console.print_json(result)
         return
@@ -113,12 +106,9 @@ def check(
     json: bool = typer.Option(False, "--json", help="Print JSON."),
 ):
     """Decode every file; list each unusable one with its reason; exit 1 if unusable."""
-    from cgtk.data import report
-    from cgtk.data.kinds import check_kind
+    from cgtk.app.datasets import check_data
 
-    if kind:
-        check_kind(kind)
-    result = report.check(path, kind, max_bad_fraction=max_bad_fraction, scale=scale)
+    result = check_data(path, kind, max_bad_fraction=max_bad_fraction, scale=scale)
     if json:
         console.print_json(result)
     else:
@@ -136,3 +126,27 @@ def check(
                           f"{verdict}")
     if not result["usable"]:
         raise typer.Exit(1)
+
+
+@app.command("preview")
+def preview(
+    plugin: str = typer.Argument(..., help="A super-resolution plugin (data kind single): "
+                                 "realesrgan, esrgan, srresnet, ..."),
+    data: str = typer.Option(None, "--data", help="Folder, known dataset or 'demo' "
+                             "(default: the plugin's default data)."),
+    output: Path = typer.Option(Path("preview.png"), "--output", "-o",
+                                help="The PNG to write."),
+    n: int = typer.Option(8, "-n", help="Pairs to show (one row each)."),
+    seed: int = typer.Option(0, "--seed", help="Picks the images, crops and degradations."),
+    sets: list[str] = typer.Option([], "--set", help="KEY=VALUE plugin option (repeatable), "
+                                   "e.g. noise_range=1,10."),
+    backend: str = typer.Option(None, "--backend", help="Keras backend: tensorflow "
+                                "(default) or jax."),
+):
+    """Write a grid of training pairs: HR crop | the plugin's LR | bicubic LR (LR enlarged,
+    nearest), to see what the degradations do before training."""
+    from cgtk.app.preview import PreviewRequest, preview_data
+
+    path = preview_data(PreviewRequest(plugin=plugin, output=output, data=data, sets=sets,
+                                       n=n, seed=seed, backend=backend), console.feedback())
+    console.out.print(f"wrote {path}")

@@ -39,46 +39,17 @@ def evaluate(
 ):
     """Evaluate a run: SR Y-PSNR/Y-SSIM with the bicubic baseline; paired L1/PSNR/SSIM;
     unpaired and style FID/KID (with the protocol named next to the numbers)."""
-    from cgtk.backend_env import select_backend
-    from cgtk.errors import CgtkError
+    from cgtk.app.evaluate import EvalRequest
+    from cgtk.app.evaluate import evaluate as run_eval
 
-    select_backend(backend)
-    if kind is not None and kind not in ("unpaired", "paired", "single", "style"):
-        raise CgtkError(f"--kind {kind}: choose unpaired, paired, single or style")
-    from cgtk.evaluation import evaluate as run_eval
-    from cgtk.inference import open_source
-
-    src = open_source(source)
-
-    def extractor():
-        import warnings
-
-        from cgtk.metrics import InceptionFeatures
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return InceptionFeatures(inception, weights=inception_weights,
-                                     image_size=inception_size)
-
-    from cgtk.progress import ProgressBar
-
-    with ProgressBar("eval", console=console.err) as bar:  # each network adds its images
-        report = run_eval(src, data=data, split=split, direction=direction, kind=kind,
-                          extractor_factory=extractor, tile=tile, overlap=overlap,
-                          limit=limit, progress=bar)
-    for note in src.notes:
-        console.warn(note)
-    if src_is_run(source):
-        from cgtk.report.records import record_eval
-
-        try:
-            record_eval(source, report, direction=direction, limit=limit)
-        except OSError as err:
-            console.warn(f"the results could not be kept in {source}/eval.json: {err}")
+    result = run_eval(EvalRequest(
+        source=source, data=data, split=split, direction=direction, kind=kind, limit=limit,
+        tile=tile, overlap=overlap, inception=inception, inception_weights=inception_weights,
+        inception_size=inception_size, backend=backend), console.feedback())
     if as_json:
-        console.print_json(report)
+        console.print_json(result.report)
         return 0
-    _print_table(report)
+    _print_table(result.report)
     return 0
 
 
@@ -108,10 +79,3 @@ def _print_table(report: dict) -> None:
                           f"{r['resize']}{tag}")
     if report["skipped"]:
         console.warn(f"skipped {len(report['skipped'])} unreadable file(s)")
-
-
-def src_is_run(source: Path) -> bool:
-    """A run directory (its results are kept in RUN_DIR/eval.json for 'cgtk report')."""
-    from cgtk.report.records import is_run_dir
-
-    return is_run_dir(source)

@@ -32,56 +32,17 @@ def export(
 ):
     """Export an inference network, then check the artifact against Keras in its own
     runtime (TF, onnxruntime, the LiteRT interpreter); exit 1 if they differ."""
-    from cgtk.backend_env import select_backend
+    from cgtk.app.export import ExportRequest
+    from cgtk.app.export import export as run_export
     from cgtk.errors import CgtkError
 
-    select_backend(backend)
-    from cgtk import export as ex
-
-    fmt = ex.normalise_format(fmt)
-    path = ex.output_path(fmt, output)
-    from cgtk.export_target import check_target, staged
-
-    # --overwrite replaces only an earlier export of this format (docs/files.md)
-    check_target(fmt, path, overwrite=overwrite, source=source)
-    import keras
-
-    ex.check_backend(fmt, keras.backend.backend())
-    image = None
-    if parity_image is not None:
-        from cgtk.data.decode import BadImage, decode_file
-
-        try:
-            image = decode_file(parity_image)
-        except BadImage as err:
-            raise CgtkError(f"--parity-image {parity_image}: {err}") from None
-    from cgtk.inference import load_network, open_source
-
-    src = open_source(source)
-    entry, model = load_network(src, direction)
-    for note in src.notes:
-        console.warn(note)
-    console.info(f"exporting {entry.name} ({entry.description or 'inference network'}) "
-                 f"as {fmt} on {keras.backend.backend()}...")
-    from cgtk.progress import ProgressBar
-
-    with staged(fmt, path, source=source) as tmp, \
-            ProgressBar(f"export {fmt} + parity", unit="steps", console=console.err) as bar:
-        parity = ex.export_with_parity(model, fmt, tmp, multiple=entry.multiple,
-                                       image=image, no_dropout=no_dropout,
-                                       tolerance=tolerance, progress=bar)
-    report = {"source": str(source), "network": entry.name, "output": str(path),
-              "backend": keras.backend.backend(), "multiple": entry.multiple,
-              "scale": entry.scale, "parity": parity.to_dict()}
-    from cgtk.report.records import is_run_dir, record_export
-
-    if is_run_dir(source):  # for 'cgtk report': the export and its parity figures
-        try:
-            record_export(source, report)
-        except OSError as err:
-            console.warn(f"the export could not be recorded in {source}/exports.json: {err}")
+    result = run_export(ExportRequest(
+        source=source, fmt=fmt, output=output, direction=direction, parity_image=parity_image,
+        tolerance=tolerance, no_dropout=no_dropout, overwrite=overwrite, backend=backend),
+        console.feedback())
+    parity, fmt, path = result.parity, result.fmt, result.path
     if as_json:
-        console.print_json(report)
+        console.print_json(result.report)
     else:
         console.out.print(f"wrote {path}")
         for label, shape, diff in parity.checks:
@@ -92,9 +53,7 @@ def export(
         verdict = "OK" if parity.ok else "FAILED"
         console.out.print(f"parity {verdict}: max {parity.max_diff:.3g} (tolerance "
                           f"{parity.tolerance:g})")
-    if not parity.checks:
-        return 0
-    if not parity.ok:
+    if not result.ok:
         raise CgtkError(f"parity check failed: the {fmt} artifact differs from the Keras "
                         f"model by {parity.max_diff:.3g} > {parity.tolerance:g}",
                         hint=f"the artifact is left at {path} for inspection")

@@ -22,7 +22,11 @@ HELP = (
     "- style: pytorch/examples fast_neural_style TransformerNet: candy.pth, mosaic.pth, "
     "rain_princess.pth, udnie.pth (builds upsample=nearest, output=pixels255).\n"
     "- srresnet: BasicSR MSRResNet x2/x3/x4; 'params_ema' / 'params' wrappers are "
-    "unwrapped (builds arch=msrresnet).\n\n"
+    "unwrapped (builds arch=msrresnet).\n"
+    "- esrgan / realesrgan: RRDBNet x4 or x2 from BasicSR or Real-ESRGAN "
+    "(RRDB_ESRGAN_x4.pth, RRDB_PSNR_x4.pth, RealESRGAN_x4plus.pth, "
+    "RealESRNet_x4plus.pth; 'params_ema' preferred over 'params') or the original ESRGAN "
+    "repository's naming.\n\n"
     "Read off the file's shapes: ngf / widths, residual blocks, U-Net depth, norm (batch "
     "if BN running stats are present), upscale factor. --set covers the rest; a --set "
     "that contradicts the file is an error. Strict: a file tensor left unused or a network "
@@ -36,8 +40,9 @@ HELP = (
 
 
 def import_weights(
-    plugin: str = typer.Argument(..., help="The plugin: cyclegan, pix2pix, style, srresnet "
-                                 "(or any plugin that declares reference weights)."),
+    plugin: str = typer.Argument(..., help="The plugin: cyclegan, pix2pix, style, srresnet, "
+                                 "esrgan, realesrgan (or any plugin that declares reference "
+                                 "weights)."),
     files: list[Path] = typer.Argument(..., help="The weights file(s): .pth/.pt (torch.save "
                                        "zip) or .safetensors; one per inference network."),
     run_dir: Path = typer.Option(..., "--run-dir", help="The run directory to create."),
@@ -50,22 +55,21 @@ def import_weights(
     backend: str = typer.Option(None, "--backend", help="Keras backend: tensorflow "
                                 "(default) or jax."),
 ):
-    from cgtk.importing.api import import_weights as run_import
+    from cgtk.app.import_weights import ImportRequest
+    from cgtk.app.import_weights import import_weights as run_import
 
-    result = run_import(plugin, files, run_dir, sets=sets, force=force, network=network,
-                        backend=backend)
-    for entry in result.record["imported"]:
+    result = run_import(ImportRequest(plugin=plugin, files=files, run_dir=run_dir, sets=sets,
+                                      network=network, force=force, backend=backend),
+                        console.feedback())
+    for entry in result.imported:
         ignored = len(entry["ignored_keys"])
         extra = f", {ignored} ignored (num_batches_tracked / running stats)" if ignored else ""
         console.out.print(f"{entry['file']} ({entry['architecture']}, sha256 "
                           f"{entry['sha256'][:12]}): {len(entry['mapping'])} tensors -> "
                           f"{entry['network']}.keras{extra}")
-    inferred = {k: v for e in result.record["imported"] for k, v in e["inferred"].items()}
-    if inferred:
-        console.out.print("read off the file: " + ", ".join(f"{k}={v}" for k, v in
-                                                             inferred.items()))
-    for note in result.notes:
-        console.warn(note)
+    if result.inferred:
+        console.out.print("read off the file: " + ", ".join(
+            f"{k}={v}" for k, v in result.inferred.items()))
     console.out.print(f"wrote {result.run_dir}  (next: cgtk infer {result.run_dir} "
                       "--input IMAGES --output OUT)")
 

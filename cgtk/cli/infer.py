@@ -42,68 +42,18 @@ def infer(
     Outputs have the network's channels: a gray input stays gray for super-resolution
     and 1-channel networks; translation and style networks write RGB (their output
     has colour)."""
-    from cgtk.backend_env import select_backend
-    from cgtk.errors import CgtkError
+    from cgtk.app.infer import InferRequest
+    from cgtk.app.infer import infer as run_infer
 
-    select_backend(backend)
-    if batch_size < 1:
-        raise CgtkError(f"--batch-size {batch_size} must be at least 1")
-    if not 1 <= quality <= 100:
-        raise CgtkError(f"--quality {quality} must be between 1 and 100")
-    if max_pixels < 0:
-        raise CgtkError(f"--max-pixels {max_pixels} must be at least 0 (0: no cap)")
-    if tile is not None and tile < 1:
-        raise CgtkError(f"--tile {tile} must be a positive number of pixels")
-    from cgtk.inference import (
-        FORMATS,
-        Predictor,
-        check_input_output,
-        check_output_dir,
-        infer_files,
-        list_inputs,
-        load_network,
-        open_source,
-    )
-
-    fmt = fmt.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise CgtkError(f"--format {fmt}: unknown image format",
-                        hint=f"choose one of: {', '.join(FORMATS)}")
-    src = open_source(source)
-    check_input_output(input, output)  # the outputs never replace the inputs
-    files, ignored = list_inputs(input, recursive, exclude=output)
-    if not files:
-        raise CgtkError(f"--input {input}: no image files found",
-                        hint="add --recursive to read sub-folders" if not recursive else None)
-    check_output_dir(output, overwrite)
-    entry, network = load_network(src, direction)
-    for note in src.notes:
-        console.warn(note)
-    channels = int(network.inputs[0].shape[-1] or 3)
-    predictor = Predictor(network, multiple=entry.multiple, scale=entry.scale, tile=tile,
-                          overlap=overlap, batch_size=batch_size)
-    if tile:
-        from cgtk.inference.tiles import tile_caveat
-
-        caveat = tile_caveat(network)
-        if caveat:
-            console.warn(caveat)
-    what = f"{entry.name}" + (f" ({entry.description})" if entry.description else "")
-    console.info(f"{what}: {len(files)} image(s), multiple {entry.multiple}, scale "
-                 f"{entry.scale}" + (f", tiles {tile} overlap {overlap}" if tile else ""))
-    from cgtk.progress import ProgressBar
-
-    with ProgressBar("infer", total=len(files), console=console.err) as bar:
-        report = infer_files(predictor, files, output, fmt=fmt, quality=quality,
-                             channels=channels, progress=bar.advance,
-                             keep_gray=entry.scale > 1, max_pixels=max_pixels or None)
-    for path, reason in report.skipped:
+    result = run_infer(InferRequest(
+        source=source, input=input, output=output, direction=direction, recursive=recursive,
+        fmt=fmt, quality=quality, max_pixels=max_pixels, batch_size=batch_size, tile=tile,
+        overlap=overlap, overwrite=overwrite, backend=backend), console.feedback())
+    for path, reason in result.skipped:
         console.warn(f"skipped {path}: {reason}")
-    if ignored:
-        console.info(f"ignored {ignored} non-image file(s)")
-    if not report.written:
-        raise CgtkError(f"no image could be processed ({len(report.skipped)} unreadable)")
-    console.out.print(f"wrote {len(report.written)} image(s) to {output}"
-                      + (f"; skipped {len(report.skipped)} unreadable" if report.skipped
+    if result.ignored:
+        console.info(f"ignored {result.ignored} non-image file(s)")
+    console.out.print(f"wrote {len(result.written)} image(s) to {result.output}"
+                      + (f"; skipped {len(result.skipped)} unreadable" if result.skipped
                          else ""))
     return 0

@@ -24,12 +24,9 @@ def list_plugins(
 
 
 def _list(json: bool, check: bool) -> list:
-    from cgtk import registry
+    from cgtk.app.plugins import PluginsRequest, list_plugins
 
-    infos = registry.discover()
-    if check:
-        _filter_native_logs()
-        registry.check_all(infos)
+    infos = list_plugins(PluginsRequest(check=check)).plugins
     if json:
         console.print_json([i.as_dict() for i in infos])
         return infos
@@ -60,17 +57,10 @@ def show(
         help="Build the networks at the default config and print their parameter counts."),
 ):
     """Show a plugin's every config option (type, default, help) and its networks."""
-    from cgtk import registry
-    from cgtk.config import describe_fields
+    from cgtk.app.plugins import ShowRequest, show_plugin
 
-    _filter_native_logs()  # loading a plugin imports Keras, and so TensorFlow
-    info = registry.get(name)
-    fields = describe_fields(info.cls.Config)
-    nets = []
-    if networks:
-        from cgtk.engine.summary import network_summaries
-
-        nets = network_summaries(info.cls)
+    shown = show_plugin(ShowRequest(name, networks=networks))
+    info, fields, nets = shown.info, shown.fields, shown.networks
     if json:
         console.print_json({**info.as_dict(), "config": fields, "networks": nets})
         return
@@ -88,13 +78,6 @@ def show(
         for n in nets:
             table.add_row(n["name"], n["role"], f"{n['params']:,}", n["input"], n["output"])
         console.out.print(table)
-
-
-def _filter_native_logs() -> None:
-    """Filter TensorFlow's start-up chatter, as the other commands do (cgtk.native_logs)."""
-    from cgtk.backend_env import select_backend
-
-    select_backend(None)
 
 
 def _print_options(title: str, rows: list[dict]) -> None:

@@ -21,15 +21,10 @@ def report(
     """Write one self-contained HTML page for a run: header, loss curves (with a smoothing
     toggle), sample grids per epoch, eval results, checkpoints, exports with their parity
     figures and the full config with each value's source. No server, nothing downloaded."""
-    from cgtk.errors import CgtkError
-    from cgtk.report import write_report
+    from cgtk.app.report import ReportRequest
+    from cgtk.app.report import report as write_report
 
-    if output is not None and output.is_dir():
-        output = output / "report.html"
-    try:
-        path = write_report(run_dir, output, inline=inline)
-    except OSError as err:
-        raise CgtkError(f"--output {output or run_dir}: cannot write the report ({err})") from None
+    path = write_report(ReportRequest(run_dir, output, inline)).path
     console.out.print(f"wrote {path}")
     if open_:
         import webbrowser

@@ -41,93 +41,37 @@ def train(
 ):
     """Train a plugin. Everything goes into a run directory that 'cgtk infer', 'cgtk eval',
     'cgtk export' and 'cgtk train --resume' read."""
-    from cgtk.engine.launch import TrainRequest
+    from cgtk.app.resume import ResumeRequest
+    from cgtk.app.resume import resume as resume_run
+    from cgtk.app.train import TrainRequest
+    from cgtk.app.train import train as train_run
 
-    resume_dir = None
-    if resume:
-        if plugin and (Path(plugin) / "config.json").is_file():
-            resume_dir, plugin = Path(plugin), None
-        elif run_dir is not None:
-            resume_dir = run_dir
-        else:
-            from cgtk.errors import CgtkError
-
-            if plugin and ("/" in plugin or Path(plugin).exists()):  # a path, not a plugin
-                if not Path(plugin).is_dir():
-                    raise CgtkError(f"--resume {plugin}: no such directory")
-                raise CgtkError(f"--resume {plugin}: not a cgtk run directory (it has no "
-                                "config.json)", hint="pass the folder 'cgtk train' wrote")
-            raise CgtkError("--resume needs a run directory",
-                            hint="cgtk train --resume RUN_DIR, or --run-dir RUN_DIR --resume")
     flags = {"epochs": epochs, "steps_per_epoch": steps_per_epoch, "batch_size": batch_size,
              "image_size": image_size, "seed": seed, "backend": backend, "strategy": strategy,
              "jit": jit, "precision": precision, "checkpoint_every": checkpoint_every,
              "keep": keep}
-    request = TrainRequest(plugin=plugin, data=data, run_dir=run_dir, resume=resume_dir,
-                           config_file=config, sets=list(set_ or []), flags=flags,
-                           init_from=init_from, restart=restart)
-    raise typer.Exit(run_training(request))
+    request = TrainRequest(plugin=plugin, data=data, run_dir=run_dir, config_file=config,
+                           sets=list(set_ or []), flags=flags, init_from=init_from,
+                           restart=restart)
+    if resume:
+        result = resume_run(ResumeRequest(plugin, request), console.feedback())
+    else:
+        result = train_run(request, console.feedback())
+    raise typer.Exit(render(result))
 
 
-def run_training(request) -> int:
-    """Prepare and run; returns the exit code (0, 130 on SIGINT, 143 on SIGTERM)."""
-    from cgtk.engine.launch import prepare
-
-    console.info("preparing (importing the backend, building the data and networks)...")
-    prepared = prepare(request, console=console.err)  # takes the run's lock
-    try:
-        return _train_prepared(prepared)
-    finally:
-        prepared.run.unlock()
-
-
-def _train_prepared(prepared) -> int:
-    import signal
-
-    from cgtk.engine.trainer import Interrupted
-
-    trainer, run = prepared.trainer, prepared.run
-    for note in prepared.notes:
-        console.warn(note)
-    if prepared.finished_already:
-        console.out.print(f"{run.path} already finished ({trainer.epochs} epochs, "
-                          f"{trainer.global_step} steps): nothing to do. Give --epochs N to "
+def render(result) -> int:
+    """Print how the run ended; its exit code."""
+    if result.status == "already_finished":
+        console.out.print(f"{result.run_dir} already finished ({result.epochs} epochs, "
+                          f"{result.global_step} steps): nothing to do. Give --epochs N to "
                           "train further.")
-        return 0
-    where = "resuming" if prepared.resumed_from else "starting"
-    if prepared.resumed_from:
-        console.info(resume_summary(trainer.epoch, trainer.step_in_epoch,
-                                    trainer.steps_per_epoch, trainer.epochs))
-    dist = trainer.distribution
-    console.info(f"{where}: {trainer.model.name} on {trainer.config.backend} "
-                 f"({dist.kind}, {dist.num_replicas} device(s), {dist.platform}, "
-                 f"jit={'on' if trainer.jit else 'off'}, {trainer.config.precision}), "
-                 f"{trainer.epochs} epochs x {trainer.steps_per_epoch} steps, "
-                 f"batch {trainer.batch_size}; run: {run.path}")
-    try:
-        trainer.fit()
-    except Interrupted as stop:
-        console.warn(f"stopped by {stop} at step {trainer.global_step}; a checkpoint was written")
-        console.info(f"resume with: cgtk train --resume {run.path}")
-        return 128 + int(stop.signum) if stop.signum in (signal.SIGINT, signal.SIGTERM) else 1
-    names = ", ".join(f"{n}.keras" for n in trainer.model.inference_networks())
-    console.out.print(f"done: {run.path} (inference networks: {names})")
-    console.out.print(f"next: cgtk infer {run.path} --input IMAGES --output OUT")
-    return 0
-
-
-def resume_summary(epoch: int, step_in_epoch: int, steps_per_epoch: int, epochs: int) -> str:
-    """What a resumed run has done and what comes next (``epoch``: epochs completed).
-
-    >>> resume_summary(20, 0, 50, 30)
-    '20 epochs done (1000 steps); continuing with epoch 21 of 30'
-    >>> resume_summary(1, 12, 50, 30)
-    '1 epoch and 12 of 50 steps done (62 steps); continuing epoch 2 of 30 at step 13'
-    """
-    done = epoch * steps_per_epoch + step_in_epoch
-    epochs_done = f"{epoch} epoch{'' if epoch == 1 else 's'}"
-    if step_in_epoch:
-        return (f"{epochs_done} and {step_in_epoch} of {steps_per_epoch} steps done "
-                f"({done} steps); continuing epoch {epoch + 1} of {epochs} at step "
-                f"{step_in_epoch + 1}")
-    return f"{epochs_done} done ({done} steps); continuing with epoch {epoch + 1} of {epochs}"
+    elif result.status == "interrupted":
+        console.warn(f"stopped by {result.signal_name} at step {result.global_step}; a "
+                     "checkpoint was written")
+        console.info(f"resume with: cgtk train --resume {result.run_dir}")
+    else:
+        console.out.print(f"done: {result.run_dir} (inference networks: "
+                          f"{', '.join(result.inference_files)})")
+        console.out.print(f"next: cgtk infer {result.run_dir} --input IMAGES --output OUT")
+    return result.exit_code

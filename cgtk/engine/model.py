@@ -109,6 +109,14 @@ class Inference:
     scale: int = 1
     description: str = ""
 
+    def spec(self, name: str):
+        """What the run records of this network under ``name`` (its ``.keras`` file,
+        ``multiple``, ``scale``, ``description``): a
+        :class:`~cgtk.runs.record.InferenceSpec`, the type ``cgtk infer`` reads back."""
+        from cgtk.runs.record import InferenceSpec
+
+        return InferenceSpec.from_inference(name, self)
+
 
 class GANModel(keras.Model):
     """Base class of every cgtk plugin model.
@@ -161,6 +169,17 @@ class GANModel(keras.Model):
 
     def setup_data(self, extras: dict) -> None:
         """Called once before training with the data's extras (the style image, say)."""
+
+    def before_step(self) -> None:
+        """Called at the start of every training step, inside the compiled step, before
+        the first phase. Use ``keras.ops`` and ``variable.assign`` only (on JAX it runs
+        statelessly like a loss). The default does nothing."""
+
+    def after_step(self) -> None:
+        """Called at the end of every training step, inside the compiled step, after every
+        phase has updated its networks: keep non-trainable state here (an EMA of a
+        network's weights, say) with ``keras.ops`` and ``variable.assign``. The default
+        does nothing."""
 
     def sample_columns(self, batch) -> dict:
         """Images for one row of the sample grid: ``{column title: [B, H, W, C]}``.

@@ -22,6 +22,7 @@ from __future__ import annotations
 # What a plugin declares: the hooks of GANModel and its class-level metadata.
 PLUGIN_HOOKS = frozenset({
     "__init__", "phases", "inference", "setup_data", "sample_columns", "call",
+    "before_step", "after_step",
     "Config", "name", "title", "summary", "data_kind", "default_data", "api_version",
     "tiny_config", "custom_train_step",
 })

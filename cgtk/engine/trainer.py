@@ -87,24 +87,36 @@ class _SignalGuard:
 
 
 class Trainer:
-    """Runs a prepared model on its data, writing into its run directory.
+    """Runs a built model on its data, writing into its run directory.
 
-    Built by :func:`cgtk.engine.launch.prepare`; see there for the pieces.
+    Built by :func:`cgtk.engine.builder.build`, which hands it every piece here.
+
+    Args:
+        callbacks: a list of callbacks, or a function ``trainer -> list`` (the default
+            callbacks need the trainer they report on).
+        resume_meta: the position of the checkpoint the model was restored from
+            (``--resume``); the trainer continues from it, and callbacks that keep files
+            (``truncate_after``) drop rows logged after it.
+        distribution, jit, source: how and on what it trains (for messages and the
+            report).
     """
 
     def __init__(self, *, model, data, run, config, stepper, checkpoints, callbacks=(),
-                 sample_batch=None, console=None, is_chief=True, export=None):
+                 sample_batch=None, console=None, is_chief=True, export=None,
+                 distribution=None, jit=False, source=None, resume_meta=None):
         self.model = model
         self.data = data
         self.run = run
         self.config = config
         self.stepper = stepper
         self.checkpoints = checkpoints
-        self.callbacks = list(callbacks)
         self.sample_batch = sample_batch
         self.console = console
         self.is_chief = is_chief
         self.export = export
+        self.distribution = distribution
+        self.jit = jit
+        self.source = source
         self.batch_size = config.batch_size
         natural = data.steps_per_epoch(config.batch_size)
         self.natural_steps = natural
@@ -117,6 +129,19 @@ class Trainer:
         self._pending = []
         self._compiled = False  # has this process run (and so compiled) a step yet?
         self.last_grid = None
+        self.resumed_from = None
+        if resume_meta is not None:
+            self.restore(resume_meta)
+        self.callbacks = list(callbacks(self) if callable(callbacks) else callbacks)
+        if resume_meta is not None:
+            for cb in self.callbacks:
+                if hasattr(cb, "truncate_after"):
+                    cb.truncate_after(self.global_step)
+
+    @property
+    def finished(self) -> bool:
+        """Every step of every epoch done (a resumed run that has nothing left)."""
+        return self.global_step >= self.total_steps
 
     # ------------------------------------------------------------ state ---
 
@@ -130,6 +155,7 @@ class Trainer:
         """Continue from a checkpoint's position (the variables are already loaded)."""
         self.global_step = int(meta["global_step"])
         self.epoch, self.step_in_epoch = divmod(self.global_step, self.steps_per_epoch)
+        self.resumed_from = meta
         self.stepper.reload()
 
     def learning_rates(self) -> dict:

@@ -9,12 +9,16 @@ from types import SimpleNamespace
 
 from cgtk.errors import CgtkError
 from cgtk.importing.reader import WeightsFile, read_weights
+from cgtk.runs.record import RunRecord
 
 
 @dataclass
 class ImportResult:
+    """``record``: the :class:`~cgtk.runs.record.RunRecord` written to config.json (its
+    ``imported`` lists each file read); ``networks``: the inference networks filled."""
+
     run_dir: Path
-    record: dict
+    record: RunRecord
     networks: list = field(default_factory=list)
     notes: list = field(default_factory=list)
 
@@ -172,8 +176,9 @@ def import_weights(plugin: str, files, run_dir, *, sets=(), force: bool = False,
         network: the inference network a single file fills (default: the first).
         backend: the Keras backend (default: ``KERAS_BACKEND`` or tensorflow).
 
-    Returns an :class:`ImportResult`; its ``record`` is the run's ``config.json``, whose
-    ``imported`` list names each file, its sha256, format and the key mapping used.
+    Returns an :class:`ImportResult`; its ``record`` is the run's ``config.json`` (a
+    :class:`~cgtk.runs.record.RunRecord`), whose ``imported`` list names each file, its
+    sha256, format and the key mapping used.
     """
     run_dir = Path(run_dir).expanduser()
     _check_run_dir(run_dir, force)
@@ -185,10 +190,10 @@ def import_weights(plugin: str, files, run_dir, *, sets=(), force: bool = False,
 
 
 def _write_run(run_dir: Path, force: bool, info, config, chosen: dict,
-               imported: list) -> dict:
+               imported: list) -> RunRecord:
     """Write config.json and the .keras files into a temporary sibling, then move it
     into place: an error leaves nothing half-written."""
-    from cgtk.engine.launch import _versions, build_record, export_inference
+    from cgtk.engine.builder import export_inference, versions
     from cgtk.runs import RunDir
 
     run_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -197,13 +202,12 @@ def _write_run(run_dir: Path, force: bool, info, config, chosen: dict,
     try:
         run = RunDir.create(tmp)
         facade = SimpleNamespace(inference_networks=lambda: chosen)
-        no_data = SimpleNamespace(describe=lambda: None)
-        single = SimpleNamespace(describe=lambda: {"kind": "none", "replicas": 1,
-                                                   "processes": 1, "platform": "cpu"})
-        record = build_record(info, config, no_data, single, None, facade,
-                              _versions(config.backend))
-        record["imported"] = imported
-        run.write_config(record)
+        record = RunRecord.for_training(
+            info=info, config=config, source=None, jit=None,
+            distribution={"kind": "none", "replicas": 1, "processes": 1, "platform": "cpu"},
+            inference_networks=chosen, versions=versions())
+        record.imported = imported
+        run.write_record(record)
         export_inference(SimpleNamespace(model=facade, run=run))
         if run_dir.exists() and not force and any(run_dir.iterdir()):
             raise CgtkError(f"--run-dir {run_dir} appeared while importing",

@@ -15,7 +15,7 @@ Importing this package does not import Keras; the names load lazily.
 import importlib
 
 _NAMES = {
-    "Entry": "load", "Source": "load", "open_source": "load", "load_network": "load",
+    "Source": "load", "open_source": "load", "load_network": "load",
     "load_keras_model": "load", "check_model_file": "load", "probe_scale": "load",
     "pad_to_multiple": "tiles", "tiled_apply": "tiles", "plan_tiles": "tiles",
     "axis_window": "tiles", "tile_count": "tiles",
@@ -23,11 +23,17 @@ _NAMES = {
     "check_output_dir": "run", "check_input_output": "run", "save_image": "run",
     "FORMATS": "run",
 }
+#: The type of ``Source.entries``: the run record's (cgtk.runs.record).
+_ELSEWHERE = {"InferenceSpec": "cgtk.runs.record"}
 
-__all__ = sorted(_NAMES)
+__all__ = sorted([*_NAMES, *_ELSEWHERE])
 
 
 def __getattr__(name):
+    if name in _ELSEWHERE:
+        value = getattr(importlib.import_module(_ELSEWHERE[name]), name)
+        globals()[name] = value
+        return value
     if name not in _NAMES:
         raise AttributeError(f"module 'cgtk.inference' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"cgtk.inference.{_NAMES[name]}"), name)
@@ -36,4 +42,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_NAMES))
+    return sorted(set(globals()) | set(_NAMES) | set(_ELSEWHERE))

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cgtk.errors import CgtkError
+from cgtk.runs.record import InferenceSpec, RunRecord
 
 #: Model formats cgtk refuses to load, and why.
 REFUSED_SUFFIXES = {
@@ -43,43 +44,42 @@ _UNKNOWN = re.compile(r"could not locate (class|function)|unknown (layer|object|
 
 
 @dataclass
-class Entry:
-    """One inference network: its file and how it maps inputs to outputs."""
-
-    name: str
-    file: Path
-    multiple: int = 1
-    scale: int = 1
-    description: str = ""
-
-
-@dataclass
 class Source:
     """What ``cgtk infer|eval|export SOURCE`` reads.
 
     Attributes:
         path: the run directory or ``.keras`` file.
         kind: ``"run"`` or ``"model"``.
-        record: the run's ``config.json`` (``{}`` for a bare model).
-        entries: inference networks by name, in order (the first is the default).
+        record: the run's :class:`~cgtk.runs.record.RunRecord` (``None`` for a bare model).
+        entries: inference networks by name (:class:`~cgtk.runs.record.InferenceSpec`),
+            in order (the first is the default); :meth:`path_of` is where each one lies.
         notes: things worth telling the user (e.g. a plugin that could not be imported).
     """
 
     path: Path
     kind: str
-    record: dict = field(default_factory=dict)
+    record: RunRecord | None = None
     entries: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
 
     @property
     def plugin(self) -> str | None:
-        return (self.record.get("plugin") or {}).get("name")
+        return self.record.plugin.name if self.record is not None else None
 
     @property
     def data_kind(self) -> str | None:
-        return (self.record.get("plugin") or {}).get("data_kind")
+        return self.record.plugin.data_kind if self.record is not None else None
 
-    def entry(self, direction: str | None = None) -> Entry:
+    @property
+    def folder(self) -> Path:
+        """The folder the entries' files are in (the run, or the model file's folder)."""
+        return self.path if self.kind == "run" else self.path.parent
+
+    def path_of(self, entry: InferenceSpec) -> Path:
+        """The ``.keras`` file of ``entry``."""
+        return entry.path_in(self.folder)
+
+    def entry(self, direction: str | None = None) -> InferenceSpec:
         """The entry named ``direction`` (default: the first); CgtkError if absent."""
         if not self.entries:
             raise CgtkError(f"{self.path}: no inference network recorded")
@@ -199,20 +199,6 @@ def load_keras_model(path: Path, *, retry_plugins: bool = True):
         raise CgtkError(f"{path}: cannot load the model: {text}") from None
 
 
-def _run_entries(run_path: Path, record: dict) -> dict:
-    entries = {}
-    for name, spec in (record.get("inference") or {}).items():
-        file = str(spec.get("file") or f"{name}.keras")
-        if Path(file).name != file or not file.endswith(".keras"):
-            raise CgtkError(f"{run_path}/config.json: inference file {file!r} must be a "
-                            ".keras file inside the run directory")
-        entries[name] = Entry(name=name, file=run_path / file,
-                              multiple=int(spec.get("multiple") or 1),
-                              scale=int(spec.get("scale") or 1),
-                              description=str(spec.get("description") or ""))
-    return entries
-
-
 def open_source(path) -> Source:
     """Read a run directory's ``config.json`` or accept a ``.keras`` file; loads no model."""
     path = Path(path).expanduser()
@@ -221,15 +207,17 @@ def open_source(path) -> Source:
     if path.is_dir() and (path / "config.json").is_file():
         from cgtk.runs import RunDir
 
-        record = RunDir(path).read_config()
-        entries = _run_entries(path, record)
-        if not entries:
+        record = RunDir(path).read_record()
+        for spec in record.inference.values():
+            spec.path_in(path)  # refuse a record pointing outside the run, before loading
+        if not record.inference:
             raise CgtkError(f"{path}/config.json lists no inference network",
                             hint="was the run written by an older cgtk? re-run 'cgtk train "
                             "--resume' to write it")
-        return Source(path=path, kind="run", record=record, entries=entries)
+        return Source(path=path, kind="run", record=record, entries=dict(record.inference))
     check_model_file(path)
-    return Source(path=path, kind="model", entries={path.stem: Entry(path.stem, path)})
+    return Source(path=path, kind="model",
+                  entries={path.stem: InferenceSpec(path.stem, path.name)})
 
 
 def _import_plugin(source: Source) -> None:
@@ -258,18 +246,20 @@ def probe_scale(model, multiple: int) -> int:
 
 
 def load_network(source: Source, direction: str | None = None):
-    """``(Entry, keras.Model)`` for ``direction`` (default: the source's first network).
+    """``(InferenceSpec, keras.Model)`` for ``direction`` (default: the source's first
+    network).
 
     For a bare ``.keras`` file the entry's ``multiple`` is the product of the strides
     (:func:`cgtk.nn.required_multiple`) and ``scale`` is measured on a small input.
     """
     entry = source.entry(direction)
+    file = source.path_of(entry)
     if source.kind == "run":
         _import_plugin(source)
-        if not entry.file.is_file():
-            raise CgtkError(f"{entry.file}: missing (the run lists it in config.json)",
+        if not file.is_file():
+            raise CgtkError(f"{file}: missing (the run lists it in config.json)",
                             hint="the run may not have finished an epoch yet")
-    model = load_keras_model(entry.file)
+    model = load_keras_model(file)
     if source.kind == "model":
         from cgtk.nn import required_multiple
 

@@ -9,6 +9,8 @@
 """
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,45 +46,17 @@ class Predictor:
         self.tile = int(tile) if tile else None
         self.overlap = int(overlap)
         self.batch_size = max(1, int(batch_size))
-        import keras
+        from cgtk.engine import backend
 
-        self._jax = keras.backend.backend() == "jax"
-        self._graphs: dict = {}
-
-    def _tf_graph(self, channels: int):
-        """TensorFlow: one concrete function per channel count, traced once for every image
-        size (input signature ``[None, None, None, C]``). Graph mode runs Grappler's fused
-        conv + bias + activation kernels, which eager calls do not (issue 22,
-        ``benchmarks/bench_infer_vs_torch.py``). A network that cannot trace with unknown
-        sizes (Keras's bilinear ``UpSampling2D`` in MSRResNet) gets a ``tf.function``
-        traced once per input shape instead (a folder of one size traces once)."""
-        if channels not in self._graphs:
-            import tensorflow as tf
-
-            network = self.network
-            fn = tf.function(lambda x: network(x, training=False), autograph=False)
-            try:
-                self._graphs[channels] = fn.get_concrete_function(
-                    tf.TensorSpec([None, None, None, channels], tf.float32))
-            except (TypeError, ValueError, NotImplementedError):  # needs static sizes
-                self._graphs[channels] = tf.function(
-                    lambda x: network(x, training=False), autograph=False)
-        return self._graphs[channels]
-
-    def _tf_forward(self, batch):
-        import tensorflow as tf
-
-        return self._tf_graph(int(batch.shape[-1]))(tf.constant(batch))
+        # TensorFlow: one graph for every image size (no retracing per new size);
+        # JAX: compiled once per shape (cgtk.engine.backend's inference_forward)
+        self._forward = backend.current().inference_forward(network)
 
     def forward(self, batch: np.ndarray) -> np.ndarray:
         """One forward pass on a padded batch."""
-        batch = np.ascontiguousarray(batch, np.float32)
-        if self._jax:  # compiled once per shape
-            out = self.network.predict_on_batch(batch)
-        else:  # one graph for every image size: no retracing per new size
-            out = self._tf_forward(batch)
         import keras
 
+        out = self._forward(np.ascontiguousarray(batch, np.float32))
         return np.asarray(keras.ops.convert_to_numpy(out), np.float32)
 
     def __call__(self, images: list[np.ndarray]) -> list[np.ndarray]:
@@ -246,33 +220,77 @@ def infer_files(predictor: Predictor, files: list[tuple[Path, Path]], out_dir: P
             raise CgtkError(f"--output {out_dir}: writing {Path(out_dir) / name} would "
                             "replace an input image", hint="choose another --output folder")
     pending: list = []  # (image, out path, source)
+    writes: deque = deque()  # (future, out path, source), in input order
 
-    def flush():
+    def finish(job) -> None:
+        future, target, src = job
+        future.result()  # a failed write raises here, in the caller's thread
+        report.written.append((src, target))
+        if progress:
+            progress(1)
+
+    def write(y, target, src) -> None:
+        if keep_gray and y.shape[-1] == 3 and is_gray_file(src):
+            y = (y @ np.array([0.2989, 0.587, 0.114], np.float32))[..., None]
+        save_image(y, target, fmt, quality)
+
+    def flush() -> None:
         if not pending:
             return
         outs = predictor([p[0] for p in pending])
         for (_, target, src), y in zip(pending, outs, strict=True):
-            if keep_gray and y.shape[-1] == 3 and is_gray_file(src):
-                y = (y @ np.array([0.2989, 0.587, 0.114], np.float32))[..., None]
-            save_image(y, target, fmt, quality)
-            report.written.append((src, target))
-            if progress:
-                progress(1)
+            writes.append((writer.submit(write, y, target, src), target, src))
+            while len(writes) > WRITES_AHEAD:
+                finish(writes.popleft())
         pending.clear()
 
-    for (src, _), name in zip(files, names, strict=True):
+    def decode(src):
         try:
-            x = to_float(decode_file(src, max_pixels))
+            return to_float(decode_file(src, max_pixels)), None
         except BadImage as err:
-            report.skipped.append((src, str(err)))
-            if progress:
-                progress(1)
-            continue
-        if channels == 1:
-            x = (x @ np.array([0.2989, 0.587, 0.114], np.float32))[..., None]
-        if pending and (pending[0][0].shape != x.shape or predictor.tile
-                        or len(pending) >= predictor.batch_size):
+            return None, str(err)
+
+    # Decoding the next images and encoding the last outputs run in two threads beside
+    # the forward pass (PIL and zlib release the GIL), so I/O does not stall the model.
+    with ThreadPoolExecutor(1, thread_name_prefix="cgtk-decode") as reader, \
+            ThreadPoolExecutor(1, thread_name_prefix="cgtk-write") as writer:
+        try:
+            decoded = _in_order(reader, decode, [src for src, _ in files], DECODE_AHEAD)
+            for ((src, _), name), (x, error) in zip(zip(files, names, strict=True), decoded,
+                                                    strict=True):
+                if error is not None:
+                    report.skipped.append((src, error))
+                    if progress:
+                        progress(1)
+                    continue
+                if channels == 1:
+                    x = (x @ np.array([0.2989, 0.587, 0.114], np.float32))[..., None]
+                if pending and (pending[0][0].shape != x.shape or predictor.tile
+                                or len(pending) >= predictor.batch_size):
+                    flush()
+                pending.append((x, Path(out_dir) / name, src))
             flush()
-        pending.append((x, Path(out_dir) / name, src))
-    flush()
+            while writes:
+                finish(writes.popleft())
+        finally:
+            for future, _, _ in writes:  # after an error: let nothing more start
+                future.cancel()
     return report
+
+
+#: Images decoded ahead of the forward pass, and outputs waiting to be encoded: small, so
+#: memory stays bounded by a few images whatever the folder's size.
+DECODE_AHEAD = 2
+WRITES_AHEAD = 2
+
+
+def _in_order(pool, fn, items: list, ahead: int):
+    """``fn(item)`` for each item, in order, computed up to ``ahead`` items early."""
+    futures: deque = deque()
+    it = iter(items)
+    for item in it:
+        futures.append(pool.submit(fn, item))
+        if len(futures) > ahead:
+            yield futures.popleft().result()
+    while futures:
+        yield futures.popleft().result()

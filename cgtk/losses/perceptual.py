@@ -54,12 +54,12 @@ _URL = "https://storage.googleapis.com/tensorflow/keras-applications/{0}/{0}_wei
 #: The ImageNet weight files of the VGG nets, without top (as keras.applications names them).
 VGG_WEIGHTS = {
     "vgg16": WeightFile(
-        key="vgg_weights", env="CGTK_VGG_WEIGHTS",
+        key="vgg_weights", env="CGTK_VGG16_WEIGHTS", retired_env="CGTK_VGG_WEIGHTS",
         filename="vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
         url=_URL.format("vgg16"), file_hash="6d6bbae143d832006294945121d1f1fc",
         description="VGG16 ImageNet weights"),
     "vgg19": WeightFile(
-        key="vgg_weights", env="CGTK_VGG_WEIGHTS",
+        key="vgg_weights", env="CGTK_VGG19_WEIGHTS", retired_env="CGTK_VGG_WEIGHTS",
         filename="vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
         url=_URL.format("vgg19"), file_hash="253f8cb515780f3b799900260a226db6",
         description="VGG19 ImageNet weights"),
@@ -139,7 +139,7 @@ class VGGFeatures(keras.layers.Layer):
     Args:
         network: ``"vgg16"`` or ``"vgg19"``.
         layers: layer names, Johnson-style (``relu2_2``) or Keras (``block2_conv2``).
-        weights: ``"imagenet"`` (local copy if any -- ``CGTK_VGG_WEIGHTS``,
+        weights: ``"imagenet"`` (local copy if any -- ``CGTK_VGG16_WEIGHTS`` / ``CGTK_VGG19_WEIGHTS``,
             ``$CGTK_HOME/weights/``, ``~/.keras/models/`` -- else a download; offline
             this raises a one-line CgtkError), a path to a weights file (the
             keras.applications ``..._notop.h5`` or a ``.weights.h5`` saved by Keras;

@@ -3,8 +3,9 @@ Keras or TensorFlow, so ``cgtk report`` is fast and works while training runs).
 
 What a run records, and where it is read from:
 
-* ``config.json``: plugin, resolved config and ``provenance`` (where each value came
-  from), backend, devices, precision, data source, versions;
+* ``config.json`` (a :class:`~cgtk.runs.record.RunRecord`): plugin, resolved config and
+  ``provenance`` (where each value came from), backend, devices, precision, data source,
+  versions;
 * ``status.json``: running / finished / stopped / crashed, and wall time per session
   (:mod:`cgtk.report.status`);
 * ``checkpoints/step-*/meta.json``: steps and epochs done;
@@ -25,7 +26,9 @@ from pathlib import Path
 
 from cgtk.callbacks.loss_plot import phase_groups
 from cgtk.callbacks.metrics_csv import BASE_COLUMNS, read_metrics
+from cgtk.errors import CgtkError
 from cgtk.report.status import read_status
+from cgtk.runs.record import RunRecord
 from cgtk.runs.rundir import CONFIG, RunDir
 
 __all__ = ["RunReport", "gather", "EVAL_FILE", "EXPORTS_FILE"]
@@ -38,7 +41,7 @@ _SAMPLE = re.compile(r"^epoch-(\d+)\.png$")
 @dataclass
 class RunReport:
     path: Path
-    record: dict
+    record: RunRecord
     header: dict
     losses: dict
     samples: list = field(default_factory=list)       # [(epoch 1-based, Path)]
@@ -97,8 +100,8 @@ def _checkpoints(run: RunDir) -> list[dict]:
     return sorted(out, key=lambda c: c["global_step"] or 0)
 
 
-def _progress(record: dict, checkpoints: list, losses: dict) -> dict:
-    config = record.get("config", {})
+def _progress(record: RunRecord, checkpoints: list, losses: dict) -> dict:
+    config = record.config
     last = checkpoints[-1] if checkpoints else {}
     logged = [s for s in losses["steps"] if s is not None]
     epochs_total = last.get("epochs") or config.get("epochs")
@@ -110,10 +113,10 @@ def _progress(record: dict, checkpoints: list, losses: dict) -> dict:
             "last_logged_step": int(max(logged)) if logged else None}
 
 
-def _header(run: RunDir, record: dict, checkpoints: list, losses: dict) -> dict:
-    plugin = record.get("plugin", {})
-    dist = record.get("distribution") or {}
-    data = record.get("data") or {}
+def _header(run: RunDir, record: RunRecord, checkpoints: list, losses: dict) -> dict:
+    plugin = record.plugin
+    dist = record.distribution
+    data = record.data or {}
     devices = None
     if dist:
         devices = (f"{dist.get('replicas', '?')} x {dist.get('platform', '?')} "
@@ -121,20 +124,19 @@ def _header(run: RunDir, record: dict, checkpoints: list, losses: dict) -> dict:
     source = data.get("name") or data.get("origin")
     if data.get("root"):
         source = f"{source} ({data['root']})"
-    return {"plugin": plugin.get("name"), "plugin_version": plugin.get("version"),
-            "plugin_dist": plugin.get("dist"), "data_kind": plugin.get("data_kind"),
-            "backend": record.get("backend"), "devices": devices,
-            "precision": record.get("precision"), "jit": record.get("jit"),
-            "data": source, "batch_size": record.get("batch_size"),
-            "image_size": record.get("image_size"), "seed": record.get("seed"),
-            "created": record.get("created"), "command": record.get("command"),
-            "versions": record.get("versions") or {},
+    return {"plugin": plugin.name, "plugin_version": plugin.version,
+            "plugin_dist": plugin.dist, "data_kind": plugin.data_kind,
+            "backend": record.backend, "devices": devices,
+            "precision": record.precision, "jit": record.jit,
+            "data": source, "batch_size": record.batch_size,
+            "image_size": record.image_size, "seed": record.seed,
+            "created": record.created, "command": record.command or None,
+            "versions": record.versions,
             **_progress(record, checkpoints, losses), **read_status(run.path)}
 
 
-def _config_rows(record: dict) -> list[tuple]:
-    provenance = record.get("provenance") or {}
-    return [(k, v, provenance.get(k)) for k, v in (record.get("config") or {}).items()]
+def _config_rows(record: RunRecord) -> list[tuple]:
+    return [(k, v, record.provenance.get(k)) for k, v in record.config.items()]
 
 
 def _samples(run: RunDir) -> list:
@@ -146,13 +148,16 @@ def _samples(run: RunDir) -> list:
     return sorted(found)
 
 
-def _networks(run: RunDir, record: dict) -> list[dict]:
+def _networks(run: RunDir, record: RunRecord) -> list[dict]:
     out = []
-    for name, entry in (record.get("inference") or {}).items():
-        path = run.path / entry.get("file", f"{name}.keras")
-        out.append({"name": name, "file": path.name, "description": entry.get("description"),
-                    "multiple": entry.get("multiple"), "scale": entry.get("scale"),
-                    "bytes": path.stat().st_size if path.is_file() else None})
+    for name, spec in record.inference.items():
+        try:
+            path = spec.path_in(run.path)
+        except CgtkError:            # a record pointing outside the run: shown, not read
+            path = None
+        out.append({"name": name, "file": spec.file, "description": spec.description,
+                    "multiple": spec.multiple, "scale": spec.scale,
+                    "bytes": path.stat().st_size if path and path.is_file() else None})
     return out
 
 
@@ -162,7 +167,7 @@ def gather(run_dir) -> RunReport:
     if not (path / CONFIG).is_file():
         RunDir.open(path)            # raises the usual "not a run directory" error
     run = RunDir(path)               # read only: creates nothing in the run
-    record = run.read_config()
+    record = run.read_record()
     checkpoints = _checkpoints(run)
     losses = _losses(run.metrics_csv)
     evaluations = (_read_json(run.path / EVAL_FILE) or {}).get("evaluations", [])

@@ -41,12 +41,11 @@ def state_variables(model) -> list[tuple[str, list]]:
 
 
 def _to_numpy(value):
-    from keras import ops
+    """The host copy of a variable's value (the backend module's ``to_numpy``: on JAX, a
+    replicated array of a multi-process run is read from this process's copy)."""
+    from cgtk.engine import backend
 
-    try:
-        return np.asarray(ops.convert_to_numpy(value))
-    except Exception:  # noqa: BLE001 - a replicated jax array in a multi-process run
-        return np.asarray(value.addressable_data(0))
+    return backend.current().to_numpy(value)
 
 
 def _checkpoint_step(path: Path) -> int:

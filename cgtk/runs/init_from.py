@@ -8,21 +8,10 @@ this way.)
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from cgtk.errors import CgtkError
-
-
-def _read_record(run: Path) -> dict:
-    path = run / "config.json"
-    if not path.is_file():
-        raise CgtkError(f"--init-from {run}: not a cgtk run directory (no config.json)",
-                        hint="give the run directory of an earlier 'cgtk train'")
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError) as err:
-        raise CgtkError(f"--init-from {run}: cannot read config.json ({err})") from None
+from cgtk.runs.record import read_run_record
 
 
 def init_from_run(model, path) -> list[str]:
@@ -34,8 +23,9 @@ def init_from_run(model, path) -> list[str]:
     import keras
 
     run = Path(path).expanduser()
-    record = _read_record(run)
-    theirs = record.get("inference", {})
+    record = read_run_record(run, what=f"--init-from {run}",
+                             hint="give the run directory of an earlier 'cgtk train'")
+    theirs = record.inference
     ours = model.inference_networks()
     common = [name for name in ours if name in theirs]
     if not common:
@@ -44,7 +34,7 @@ def init_from_run(model, path) -> list[str]:
                         hint="start from a run of a plugin with the same inference networks")
     notes = []
     for name in common:
-        file = run / theirs[name].get("file", f"{name}.keras")
+        file = theirs[name].path_in(run)
         if not file.is_file():
             raise CgtkError(f"--init-from {run}: no {file.name} in the run",
                             hint="let that run finish an epoch (it writes its networks then)")

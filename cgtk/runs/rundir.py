@@ -30,9 +30,9 @@ from pathlib import Path
 
 from cgtk.errors import CgtkError
 from cgtk.runs.lock import LOCK_NAME, RunLock
+from cgtk.runs.record import CONFIG, RunRecord
 from cgtk.runs.writes import writing
 
-CONFIG = "config.json"
 ASIDE_PREFIX = "before-restart-"
 #: What a new run holds before it writes config.json (empty folders and the lock).
 SKELETON = ("checkpoints", "samples", "logs", LOCK_NAME)
@@ -153,13 +153,25 @@ class RunDir:
             d.mkdir(parents=True, exist_ok=True)
         return target
 
+    def read_record(self) -> RunRecord:
+        """The run's :class:`~cgtk.runs.record.RunRecord` (CgtkError naming config.json if
+        it is unreadable, not a record, or from a newer cgtk)."""
+        return RunRecord.from_dict(self.read_config(), self.config_path)
+
+    def write_record(self, record: RunRecord) -> None:
+        """Write ``record`` to config.json atomically (a failed write leaves the old file)."""
+        self.write_config(record.to_dict())
+
     def read_config(self) -> dict:
+        """config.json as a plain dict: the legacy dict API (use :meth:`read_record`)."""
         try:
             return json.loads(self.config_path.read_text())
         except (OSError, ValueError) as err:
             raise CgtkError(f"{self.config_path}: unreadable ({err})") from None
 
     def write_config(self, record: dict) -> None:
+        """Write a plain dict to config.json atomically: the legacy dict API (use
+        :meth:`write_record`)."""
         tmp = self.config_path.with_suffix(".json.tmp")
         with writing(self.config_path, cleanup=[tmp]):
             tmp.write_text(json.dumps(record, indent=2, default=str))

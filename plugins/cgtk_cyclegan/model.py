@@ -26,8 +26,7 @@ import keras
 from keras import ops
 
 import cgtk
-from cgtk import losses, nn
-from cgtk import Inference
+from cgtk import Inference, losses, nn
 from cgtk_cyclegan.config import CycleGANConfig
 from cgtk_cyclegan.pool import ImagePool
 

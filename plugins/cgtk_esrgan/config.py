@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import cgtk
-from cgtk_esrgan.rrdbnet import SCALES, SKIPS
+from cgtk_esrgan.rrdbnet import SCALES, SKIPS, X2_LAYOUTS
 
 WANG = "Wang et al. 2018 (ESRGAN)"
 GAN_YML = "BasicSR train_ESRGAN_x4.yml"
@@ -31,6 +31,11 @@ class ESRGANConfig(cgtk.TrainConfig):
                              choices=STAGES, fixed=True, paper=WANG)
     scale: int = cgtk.option(4, "upscaling factor (one nearest x2 + conv stage per factor 2)",
                              choices=SCALES, fixed=True, paper=WANG)
+    x2_layout: str = cgtk.option("stage", "scale=2 only: stage (one nearest x2 + conv "
+                                 "stage) or unshuffle (BasicSR's x2 RRDBNet: pixel-unshuffle "
+                                 "the input by 2, then two stages; x2 reference weights such "
+                                 "as RealESRGAN_x2plus.pth need it)", choices=X2_LAYOUTS,
+                                 fixed=True)
     n_blocks: int = cgtk.option(23, "RRDBs in the trunk", fixed=True, paper=GAN_YML)
     n_feats: int = cgtk.option(64, "trunk channels", fixed=True, paper=GAN_YML)
     growth: int = cgtk.option(32, "channels each dense-block conv adds", fixed=True,
@@ -61,6 +66,11 @@ class ESRGANConfig(cgtk.TrainConfig):
                                      "1/(255*0.226), Keras' caffe VGG input to torchvision's")
     vgg_weights: str = cgtk.option("imagenet", "VGG weights: imagenet, a file, or none "
                                    "(random, tests only)")
+    ema_decay: float | None = cgtk.option(
+        None, "decay of the exponential moving average of G's weights, updated after "
+        "every step; the average is the network infer, eval and export use (0: off, G "
+        "itself; none: 0.999 for gan, 0 for psnr, as the two BasicSR ymls)", fixed=True,
+        paper=f"{GAN_YML}, {PSNR_YML}")
     lr: float | None = cgtk.option(None, "generator Adam learning rate (none: 1e-4 for gan, "
                                    "2e-4 for psnr)", paper=f"{GAN_YML}, {PSNR_YML}")
     d_lr: float = cgtk.option(1e-4, "discriminator Adam learning rate", paper=GAN_YML)
@@ -87,6 +97,15 @@ class ESRGANConfig(cgtk.TrainConfig):
 
     def generator_lr(self) -> float:
         return self.lr if self.lr is not None else (2e-4 if self.stage == "psnr" else 1e-4)
+
+    def ema(self) -> float:
+        """The EMA decay in use (0: no EMA); out of [0, 1) is a one-line error."""
+        decay = self.ema_decay if self.ema_decay is not None else (
+            0.0 if self.stage == "psnr" else 0.999)
+        if not 0.0 <= float(decay) < 1.0:
+            raise cgtk.CgtkError(f"ema_decay={decay}: must be in [0, 1) (0 turns the EMA "
+                                 "off)", hint="--set ema_decay=0.999 (the reference)")
+        return float(decay)
 
     def schedule(self) -> str:
         if self.lr_schedule is not None:

@@ -3,12 +3,17 @@
 stage=psnr``, the PSNR-oriented first stage (L1 only; no discriminator or VGG is built).
 
 Data: ``single`` (batches ``(lr, hr)`` in [-1, 1], LR bicubic-downscaled from HR).
-Start the GAN stage from a PSNR run with ``cgtk train esrgan --init-from RUN_DIR``.
+The GAN stage keeps an EMA of G (``ema_decay`` 0.999, BasicSR's yml), which is what
+inference uses; the psnr stage has none by default. Start the GAN stage from a PSNR run with ``cgtk train esrgan --init-from RUN_DIR``.
 
 >>> from cgtk_esrgan.esrgan import ESRGAN
 >>> m = ESRGAN(ESRGAN.Config(stage="psnr", n_blocks=1, n_feats=8, growth=4, scale=2))
 >>> [p.name for p in m.phases()], sorted(m.networks())
 (['generator'], ['G'])
+>>> m = ESRGAN(ESRGAN.Config(stage="psnr", ema_decay=0.999, n_blocks=1, n_feats=8,
+...                          growth=4, scale=2))
+>>> sorted(m.networks()), m.inference_networks()["generator"].network.name
+(['G', 'G_ema'], 'G_ema')
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from cgtk.losses.perceptual import VGGFeatures, feature_l1_loss
 from cgtk_esrgan import schedules
 from cgtk_esrgan.config import ESRGANConfig
 from cgtk_esrgan.discriminators import unet_discriminator_sn, vgg_style_discriminator
+from cgtk_esrgan.ema import WeightEMA
 from cgtk_esrgan.rrdbnet import rrdbnet
 
 
@@ -65,9 +71,22 @@ class ESRGAN(cgtk.GANModel):
         super().__init__(config)
         c = self.config
         seed = c.init_seed if c.init_seed is not None else c.seed
-        self.G = rrdbnet(scale=c.scale, n_blocks=c.n_blocks, n_feats=c.n_feats,
-                         growth=c.growth, upsample_skip=c.upsample_skip, seed=seed,
-                         name="G")
+        arch = {"scale": c.scale, "n_blocks": c.n_blocks, "n_feats": c.n_feats,
+                "growth": c.growth, "upsample_skip": c.upsample_skip,
+                "x2_layout": c.x2_layout}
+        if self.unshuffles() and c.image_size % 4:
+            raise cgtk.CgtkError(f"image_size={c.image_size}: x2_layout=unshuffle needs LR "
+                                 "crops of even size", hint="use an image_size that is a "
+                                 "multiple of 4")
+        self.G = rrdbnet(**arch, seed=seed, name="G")
+        # The EMA of G (cgtk_esrgan.ema): a second RRDBNet, non-trainable, checkpointed;
+        # it is the inference network. None when ema_decay is 0.
+        self.G_ema, self.ema = None, None
+        if c.ema() > 0:
+            self.G_ema = rrdbnet(**arch, name="G_ema")
+            self.ema_steps = self.add_weight(shape=(), dtype="int32", initializer="zeros",
+                                             trainable=False, name="ema_steps")
+            self.ema = WeightEMA(self.G, self.G_ema, c.ema(), steps=self.ema_steps)
         if c.stage == "gan":
             d_seed = None if seed is None else seed + 1000
             if c.discriminator == "vgg":
@@ -170,7 +189,23 @@ class ESRGAN(cgtk.GANModel):
                            beta_1=c.beta_1, beta_2=c.beta_2, schedule="constant",
                            optimizer=self._optimizer(c.d_lr, "discriminator_adam"))]
 
+    # ---------------------------------------------------------------- EMA ---
+
+    def before_step(self):
+        if self.ema is not None:  # first step of a run: G starts from the average
+            self.ema.start()
+
+    def after_step(self):
+        if self.ema is not None:
+            self.ema.update()
+
+    def unshuffles(self) -> bool:
+        """Whether G pixel-unshuffles its input (BasicSR's x2 layout): inputs of even size."""
+        return self.config.scale == 2 and self.config.x2_layout == "unshuffle"
+
     def inference(self):
         s = self.config.scale
-        return {"generator": Inference(self.G, multiple=1, scale=s,
-                                       description=f"LR -> HR (x{s}, RRDBNet)")}
+        net, what = (self.G, "RRDBNet") if self.G_ema is None else (
+            self.G_ema, f"RRDBNet, EMA {self.ema.decay:g} of G")
+        return {"generator": Inference(net, multiple=2 if self.unshuffles() else 1, scale=s,
+                                       description=f"LR -> HR (x{s}, {what})")}

@@ -4,8 +4,8 @@ layer weights, before the ReLU) + a vanilla GAN loss with weight 0.1.
 
 Data: the ``single`` kind; its training LR crops come from the second-order degradation
 model (:mod:`cgtk.data.degrade`, through ``Config.make_lr``) instead of bicubic
-downscaling; samples and ``cgtk eval`` use bicubic LR. Not implemented yet: the EMA of
-G (see docs/esrgan.md).
+downscaling; samples and ``cgtk eval`` use bicubic LR. An EMA of G (``ema_decay``
+0.999) is what inference, eval and export use (:mod:`cgtk_esrgan.ema`).
 
 >>> from cgtk_esrgan.realesrgan import RealESRGAN
 >>> c = RealESRGAN.Config()
@@ -41,6 +41,10 @@ class RealESRGANConfig(ESRGANConfig):
     vgg_layer_weights: tuple[float, ...] = cgtk.option((0.1, 0.1, 1.0, 1.0, 1.0),
                                                        "weight of each vgg_layers entry",
                                                        paper=X4PLUS)
+    ema_decay: float | None = cgtk.option(
+        0.999, "decay of the exponential moving average of G's weights, updated after "
+        "every step; the average is the network infer, eval and export use (0: off)",
+        fixed=True, paper=f"{X4PLUS}, train_realesrnet_x4plus.yml")
     lr_milestones: tuple[float, ...] = cgtk.option((1.0,), "multistep: fractions of the run "
                                                    "(400k of 400k: no decay in the run)",
                                                    paper=X4PLUS)

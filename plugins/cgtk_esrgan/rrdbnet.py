@@ -9,7 +9,10 @@ reference state dict maps onto the layers one to one (:func:`torch_key`):
   dense concatenation, LeakyReLU 0.2 after conv1-4), each RDB's output scaled by 0.2
   and added to its input, and the RRDB's output scaled by 0.2 and added to its input;
 * ``conv_body`` + the long skip;
-* per x2 stage, nearest x2 upsampling then ``conv_up1`` (``conv_up2``) + LeakyReLU;
+* per x2 stage, nearest x2 upsampling then ``conv_up1`` (``conv_up2``) + LeakyReLU
+  (x2 has one stage; ``x2_layout="unshuffle"`` is BasicSR's x2 instead: the input is
+  pixel-unshuffled by 2 (:class:`PixelUnshuffle`, ``conv_first`` takes 12 channels) and
+  both stages follow);
 * ``conv_hr`` + LeakyReLU, ``conv_last`` (nf -> 3). No batch norm anywhere.
 
 The network computes on [0, 1] images like the reference (``to_unit`` maps cgtk's
@@ -30,9 +33,13 @@ import math
 import re
 
 import keras
+from keras import ops
 
 SCALES = (2, 4)
 SKIPS = ("none", "bilinear", "bicubic")
+#: x2 only: ``stage`` (one nearest x2 + conv stage) or ``unshuffle`` (BasicSR's x2
+#: RRDBNet: pixel-unshuffle the input by 2, then x4's two stages).
+X2_LAYOUTS = ("stage", "unshuffle")
 RDB_CONVS = 5
 #: Residual scaling of every dense block and every RRDB (Wang et al. 2018, Sec. 3.1).
 RESIDUAL_SCALE = 0.2
@@ -40,11 +47,77 @@ RESIDUAL_SCALE = 0.2
 INIT_SCALE = 0.1
 
 
-def up_stages(scale: int) -> int:
-    """Nearest x2 + conv stages for ``scale``: 1 for x2, 2 for x4."""
+def up_stages(scale: int, x2_layout: str = "stage") -> int:
+    """Nearest x2 + conv stages for ``scale``: 1 for x2 (2 with ``x2_layout="unshuffle"``),
+    2 for x4."""
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, got {scale}")
-    return {2: 1, 4: 2}[scale]
+    if x2_layout not in X2_LAYOUTS:
+        raise ValueError(f"x2_layout must be one of {X2_LAYOUTS}, got {x2_layout!r}")
+    return 2 if scale == 4 or x2_layout == "unshuffle" else 1
+
+
+@keras.saving.register_keras_serializable(package="cgtk_esrgan")
+class NearestUpsample2x(keras.layers.UpSampling2D):
+    """``UpSampling2D(2, interpolation="nearest")`` (channels last) written as a
+    broadcast and a reshape: the same values on every backend, and a graph the LiteRT
+    converter keeps in builtin ops (Keras' ``UpSampling2D`` becomes a ``tf.repeat``
+    after which the next conv needs TensorFlow's Flex delegate).
+
+    >>> import numpy as np
+    >>> x = np.arange(4, dtype="float32").reshape(1, 2, 2, 1)
+    >>> np.asarray(NearestUpsample2x()(x))[0, :, :, 0].tolist()[:2]
+    [[0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 1.0, 1.0]]
+    """
+
+    def __init__(self, size=2, interpolation="nearest", **kwargs):
+        if size not in (2, (2, 2), [2, 2]) or interpolation != "nearest":
+            raise ValueError("NearestUpsample2x is nearest x2 only")
+        kwargs.pop("data_format", None)
+        super().__init__(size=2, interpolation="nearest", data_format="channels_last",
+                         **kwargs)
+
+    def call(self, x):
+        shape = ops.shape(x)
+        y = ops.expand_dims(ops.expand_dims(x, 2), 4)            # B, H, 1, W, 1, C
+        y = ops.concatenate([y, y], axis=2)
+        y = ops.concatenate([y, y], axis=4)                      # B, H, 2, W, 2, C
+        return ops.reshape(y, (-1, shape[1] * 2, shape[2] * 2, x.shape[-1]))
+
+
+@keras.saving.register_keras_serializable(package="cgtk_esrgan")
+class PixelUnshuffle(keras.layers.Layer):
+    """Space-to-depth by ``factor`` in PyTorch's channel order: output channel
+    ``c * r*r + i * r + j`` holds input channel ``c`` at sub-pixel ``(i, j)``, as
+    ``torch.nn.functional.pixel_unshuffle`` (so reference ``conv_first`` weights fit
+    unpermuted). Height and width must be multiples of ``factor``.
+
+    >>> import numpy as np
+    >>> x = np.arange(2 * 2 * 2, dtype="float32").reshape(1, 2, 2, 2)  # C = 2
+    >>> np.asarray(PixelUnshuffle(2)(x))[0, 0, 0].tolist()
+    [0.0, 2.0, 4.0, 6.0, 1.0, 3.0, 5.0, 7.0]
+    """
+
+    def __init__(self, factor: int = 2, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = int(factor)
+
+    def call(self, x):
+        r = self.factor
+        shape = ops.shape(x)
+        c = x.shape[-1]
+        h, w = shape[1] // r, shape[2] // r
+        x = ops.reshape(x, (-1, h, r, w, r, c))
+        x = ops.transpose(x, (0, 1, 3, 5, 2, 4))          # B, h, w, C, i, j
+        return ops.reshape(x, (-1, h, w, c * r * r))
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, c = input_shape
+        r = self.factor
+        return (b, None if h is None else h // r, None if w is None else w // r, c * r * r)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
 
 
 class _Seeds:
@@ -115,7 +188,7 @@ def _rrdb(x, nf, gc, name, seeds):
 
 def rrdbnet(scale: int = 4, n_blocks: int = 23, n_feats: int = 64, growth: int = 32,
             channels: int = 3, upsample_skip: str = "none", seed: int | None = None,
-            name: str = "rrdbnet") -> keras.Model:
+            name: str = "rrdbnet", x2_layout: str = "stage") -> keras.Model:
     """RRDBNet: LR ``[B, H, W, C]`` in [-1, 1] -> SR ``[B, s*H, s*W, C]`` (linear output).
 
     Args:
@@ -127,21 +200,27 @@ def rrdbnet(scale: int = 4, n_blocks: int = 23, n_feats: int = 64, growth: int =
             the interpolated input to the output, so the network learns a residual over
             interpolation (not in ESRGAN; it makes short runs learn fast).
         seed: base seed of the initialisers (None: Keras' global RNG).
+        x2_layout: x2 only: ``"stage"`` (one upsampling stage) or ``"unshuffle"``
+            (BasicSR's x2 RRDBNet: :class:`PixelUnshuffle` by 2 before ``conv_first``,
+            then two stages; the input must have even sides).
     """
     if upsample_skip not in SKIPS:
         raise ValueError(f"upsample_skip must be one of {SKIPS}, got {upsample_skip!r}")
-    stages = up_stages(scale)
+    stages = up_stages(scale, x2_layout)
     seeds = _Seeds(seed)
     inp = keras.Input((None, None, channels), name="lr")
     x = keras.layers.Rescaling(0.5, offset=0.5, name="to_unit")(inp)
-    feat = _conv(x, n_feats, "conv_first", seeds)
+    first = x
+    if scale == 2 and x2_layout == "unshuffle":
+        first = PixelUnshuffle(2, name="unshuffle")(x)
+    feat = _conv(first, n_feats, "conv_first", seeds)
     body = feat
     for i in range(n_blocks):
         body = _rrdb(body, n_feats, growth, f"body_{i}", seeds)
     body = _conv(body, n_feats, "conv_body", seeds)
     feat = keras.layers.Add(name="trunk_add")([feat, body])
     for k in range(1, stages + 1):
-        feat = keras.layers.UpSampling2D(2, interpolation="nearest", name=f"up{k}")(feat)
+        feat = NearestUpsample2x(name=f"up{k}")(feat)
         feat = _lrelu(_conv(feat, n_feats, f"conv_up{k}", seeds), f"conv_up{k}_lrelu")
     feat = _lrelu(_conv(feat, n_feats, "conv_hr", seeds), "conv_hr_lrelu")
     out = _conv(feat, channels, "conv_last", seeds)

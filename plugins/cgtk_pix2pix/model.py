@@ -30,8 +30,7 @@ import keras
 from keras import ops
 
 import cgtk
-from cgtk import losses, nn
-from cgtk import Inference
+from cgtk import Inference, losses, nn
 from cgtk_pix2pix.config import Pix2PixConfig
 from cgtk_pix2pix.inference_norm import with_image_stats_norm
 

@@ -14,7 +14,7 @@ init_from=RUN_DIR`` loads that run's ``generator.keras`` (``safe_mode=True``) in
 """
 from __future__ import annotations
 
-import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,22 +57,22 @@ class SRGANConfig(SRResNetConfig):
                                   paper=LEDIG)
 
 
+#: Said when SRGAN starts from random weights, which the paper never does.
+NO_INIT_WARNING = (
+    "srgan: init_from is not set, so G starts from random weights; the paper starts SRGAN "
+    "from a trained SRResNet (cgtk train srresnet --run-dir R, then --set init_from=R)")
+
+
 def read_srresnet_run(path: str | Path, config) -> Path:
     """Check that ``path`` is an SRResNet run matching ``config``; its generator.keras path."""
     run = Path(path).expanduser()
-    record_path = run / "config.json"
-    if not record_path.is_file():
-        raise cgtk.CgtkError(f"init_from={path}: not a cgtk run directory (no config.json)",
-                             hint="train one first: cgtk train srresnet --run-dir RUN_DIR")
-    try:
-        record = json.loads(record_path.read_text())
-    except (OSError, ValueError) as err:
-        raise cgtk.CgtkError(f"init_from={path}: cannot read config.json ({err})") from None
-    plugin = record.get("plugin", {}).get("name")
+    record = cgtk.read_run_record(run, what=f"init_from={path}", hint="train one first: "
+                                  "cgtk train srresnet --run-dir RUN_DIR")
+    plugin = record.plugin.name
     if plugin != "srresnet":
         raise cgtk.CgtkError(f"init_from={path}: a '{plugin}' run, not an srresnet run",
                              hint="give the run directory of 'cgtk train srresnet'")
-    saved = record.get("config", {})
+    saved = record.config
     ours = {k: getattr(config, k) for k in ARCH_KEYS}
     theirs = {k: saved.get(k, SRResNetConfig.__dataclass_fields__[k].default)
               for k in ARCH_KEYS}
@@ -82,7 +82,8 @@ def read_srresnet_run(path: str | Path, config) -> Path:
         raise cgtk.CgtkError(f"init_from={path}: the generators differ ({'; '.join(diff)})",
                              hint="set the same " + ", ".join(
                                  k for k in ARCH_KEYS if theirs[k] != ours[k]) + " as that run")
-    weights = run / "generator.keras"
+    spec = record.inference.get("generator")
+    weights = spec.path_in(run) if spec is not None else run / "generator.keras"
     if not weights.is_file():
         raise cgtk.CgtkError(f"init_from={path}: no generator.keras in the run",
                              hint="let the srresnet run finish an epoch (it exports then)")
@@ -102,6 +103,8 @@ class SRGAN(SRResNet):
                                      seed=None if seed is None else seed + 1000, name="D")
         if c.init_from:
             self.load_init(c.init_from)
+        else:
+            warnings.warn(NO_INIT_WARNING, UserWarning, stacklevel=2)
 
     def load_init(self, path) -> None:
         """Copy the weights of an SRResNet run's generator into ``G``."""

@@ -1,8 +1,11 @@
+import io
+import types
+
 import pytest
+from rich.console import Console
 
 from cgtk.callbacks import (
     Callback,
-    CallbackList,
     LossPlot,
     MetricsCSV,
     Samples,
@@ -41,17 +44,91 @@ def test_summary_computed_once_per_dispatch(trainer, make_rows):
     assert summarize(trainer, rows).step == 6 and len(calls) == 2
 
 
-def test_callback_list_runs_every_train_end():
-    seen = []
+class _Data:
+    """One batch an epoch; ``take`` keeps the first n."""
 
-    class Boom(Callback):
-        def on_train_end(self, trainer, status):
-            raise RuntimeError("boom")
+    def steps_per_epoch(self, batch_size):
+        return 1
 
-    class Note(Callback):
-        def on_train_end(self, trainer, status):
-            seen.append(status)
+    def dataset(self, epoch, skip_batches=0):
+        return types.SimpleNamespace(take=lambda n: [epoch][skip_batches:skip_batches + n])
 
-    with pytest.raises(RuntimeError, match="boom"):
-        CallbackList([Boom(), Note()]).on_train_end(None, "failed")
-    assert seen == ["failed"]
+
+class _Stepper:
+    def __init__(self, fail: bool):
+        self.fail = fail
+
+    def distribute(self, dataset):
+        return iter(dataset)
+
+    def step(self, batch):
+        if self.fail:
+            raise RuntimeError("the step exploded")
+        return {"loss": 1.0}
+
+    def logs_to_numpy(self, logs):
+        return dict(logs)
+
+    def sync(self):
+        pass
+
+    def reload(self):
+        pass
+
+
+def _trainer(callbacks, *, fail: bool, console):
+    """The real Trainer around fakes: one epoch of one step, no checkpoint files."""
+    from cgtk.engine.trainer import Trainer
+
+    saved = []
+    model = types.SimpleNamespace(training_phases=[], phase_optimizers=[],
+                                  trainable_variables=[], inference_networks=dict)
+    checkpoints = types.SimpleNamespace(save=lambda model, meta: saved.append(meta),
+                                        latest=lambda: None)
+    config = types.SimpleNamespace(batch_size=1, steps_per_epoch=None, epochs=1,
+                                   checkpoint_every=0, log_every=1)
+    return Trainer(model=model, data=_Data(), run=types.SimpleNamespace(path="run"),
+                   config=config, stepper=_Stepper(fail), checkpoints=checkpoints,
+                   callbacks=callbacks, console=console)
+
+
+class _Boom(Callback):
+    def on_train_end(self, trainer, status):
+        raise RuntimeError("boom at the end")
+
+
+class _Note(Callback):
+    def __init__(self):
+        self.statuses = []
+
+    def on_train_end(self, trainer, status):
+        self.statuses.append(status)
+
+
+def test_a_failing_train_end_keeps_the_outcome_and_the_other_callbacks():
+    """The trainer calls every callback's on_train_end even when one raises; that error
+    is printed, and the run's own outcome (here: finished) is what fit reports."""
+    note, out = _Note(), io.StringIO()
+    trainer = _trainer([_Boom(), note], fail=False,
+                       console=Console(file=out, force_terminal=False, width=200))
+    assert trainer.fit() == "finished"
+    assert note.statuses == ["finished"]
+    assert "callback _Boom failed at the end: boom at the end" in out.getvalue()
+
+
+def test_a_failing_train_end_does_not_mask_the_real_error():
+    note = _Note()
+    trainer = _trainer([_Boom(), note], fail=True,
+                       console=Console(file=io.StringIO(), force_terminal=False))
+    with pytest.raises(RuntimeError, match="the step exploded"):
+        trainer.fit()
+    assert note.statuses == ["failed"]
+
+
+@pytest.mark.parametrize("name", ["cgtk.callbacks", "cgtk.callbacks.base"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0 and result.failed == 0

@@ -60,19 +60,19 @@ def test_resume_says_what_was_done_and_what_comes_next(monkeypatch, capsys):
     the message is the point, and training for real is covered by tests/engine)."""
     import types
 
-    import cgtk.engine.launch as launch
+    import cgtk.engine.builder as builder
 
     dist = types.SimpleNamespace(kind="one", num_replicas=1, platform="cpu")
     trainer = types.SimpleNamespace(
         epoch=20, step_in_epoch=0, steps_per_epoch=50, epochs=30, global_step=1000,
         batch_size=4, jit=False, distribution=dist, fit=lambda: "finished",
         config=types.SimpleNamespace(backend="tensorflow", precision="float32"),
-        model=types.SimpleNamespace(name="toy", inference_networks=lambda: {"g": None}))
-    run = types.SimpleNamespace(path="RUN", unlock=lambda: None)
-    prepared = types.SimpleNamespace(trainer=trainer, run=run,
-                                     resumed_from={"global_step": 1000}, notes=[],
-                                     finished_already=False)
-    monkeypatch.setattr(launch, "prepare", lambda request, console=None: prepared)
+        model=types.SimpleNamespace(name="toy", inference_networks=lambda: {"g": None}),
+        run=types.SimpleNamespace(path="RUN", unlock=lambda: None),
+        resumed_from={"global_step": 1000}, finished=False)
+    spec = types.SimpleNamespace(notes=[])
+    monkeypatch.setattr(builder, "resolve", lambda request: spec)
+    monkeypatch.setattr(builder, "build", lambda spec, console=None, callbacks=None: trainer)
     assert main(["train", "--resume", "--run-dir", "RUN"]) == 0
     err = " ".join(capsys.readouterr().err.split())
     assert "20 epochs done (1000 steps); continuing with epoch 21 of 30" in err, err

@@ -15,7 +15,7 @@ from cgtk.errors import CgtkError
 
 
 def fit_toy(toy_site, run_dir, *sets):
-    from cgtk.engine.launch import TrainRequest, prepare
+    from cgtk.engine.builder import TrainRequest, build, resolve
 
     request = TrainRequest(plugin="toy", data="demo", run_dir=run_dir,
                            sets=["checkpoint_every=3", *sets],
@@ -23,11 +23,11 @@ def fit_toy(toy_site, run_dir, *sets):
                                   "backend": "tensorflow"})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        prepared = prepare(request, callbacks=[])
+        trainer = build(resolve(request), callbacks=[])
     try:
-        return prepared.trainer.fit()
+        return trainer.fit()
     finally:
-        prepared.run.unlock()
+        trainer.run.unlock()
 
 
 def checkpoints(run_dir):

@@ -35,7 +35,8 @@ def offline_homes(tmp_path, monkeypatch):
     """Empty CGTK_HOME/KERAS_HOME, no override env, downloads fail like keras offline."""
     monkeypatch.setenv("CGTK_HOME", str(tmp_path / "cgtk_home"))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
-    monkeypatch.delenv("CGTK_VGG_WEIGHTS", raising=False)
+    for name in ("CGTK_VGG_WEIGHTS", "CGTK_VGG16_WEIGHTS", "CGTK_VGG19_WEIGHTS"):
+        monkeypatch.delenv(name, raising=False)
 
     def no_network(*args, **kwargs):
         raise Exception(OFFLINE)
@@ -232,9 +233,28 @@ def test_offline_imagenet_is_one_line_error(offline_homes):
     text = str(info.value)
     assert "\n" not in text
     for part in ("vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5", "--set vgg_weights=PATH",
-                 "CGTK_VGG_WEIGHTS", "URL fetch failure",
+                 "CGTK_VGG16_WEIGHTS", "URL fetch failure",
                  str(offline_homes / "cgtk_home" / "weights")):
         assert part in text
+
+
+def test_each_vgg_has_its_own_variable_and_the_shared_one_is_refused(monkeypatch, tmp_path):
+    from cgtk.losses.perceptual import VGG_WEIGHTS
+    from cgtk.weights import find_weights
+    assert VGG_WEIGHTS["vgg16"].env == "CGTK_VGG16_WEIGHTS"
+    assert VGG_WEIGHTS["vgg19"].env == "CGTK_VGG19_WEIGHTS"
+    f16 = tmp_path / "a16.h5"
+    f16.write_bytes(b"x")
+    for name in ("CGTK_VGG_WEIGHTS", "CGTK_VGG16_WEIGHTS", "CGTK_VGG19_WEIGHTS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CGTK_VGG16_WEIGHTS", str(f16))
+    assert find_weights(VGG_WEIGHTS["vgg16"]) == f16
+    # the VGG16 file is not offered to VGG19
+    assert find_weights(VGG_WEIGHTS["vgg19"]) != f16
+    monkeypatch.setenv("CGTK_VGG_WEIGHTS", str(f16))
+    with pytest.raises(CgtkError, match="CGTK_VGG_WEIGHTS is no longer read") as info:
+        find_weights(VGG_WEIGHTS["vgg19"])
+    assert "CGTK_VGG19_WEIGHTS" in str(info.value)
 
 
 @pytest.fixture(scope="module")
@@ -272,9 +292,9 @@ def test_load_from_local_path(saved_vgg16):
 
 def test_load_from_env_and_from_cgtk_home(saved_vgg16, monkeypatch, offline_homes):
     model, new, legacy = saved_vgg16
-    monkeypatch.setenv("CGTK_VGG_WEIGHTS", str(new))
+    monkeypatch.setenv("CGTK_VGG16_WEIGHTS", str(new))
     _check_loaded(VGGFeatures("vgg16", ["relu2_2"]), model)
-    monkeypatch.delenv("CGTK_VGG_WEIGHTS")
+    monkeypatch.delenv("CGTK_VGG16_WEIGHTS")
     home = offline_homes / "cgtk_home" / "weights"
     home.mkdir(parents=True)
     (home / legacy.name).symlink_to(legacy)

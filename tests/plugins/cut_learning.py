@@ -87,7 +87,7 @@ def learn(workdir: Path, photos: Path, backend: str) -> dict:
     import keras
 
     from cgtk.data import sample_inputs
-    from cgtk.engine.launch import TrainRequest, prepare
+    from cgtk.engine.builder import TrainRequest, build, resolve
 
     data = make_split(Path(workdir) / "data", Path(photos))
     request = TrainRequest(plugin="cut", data=str(data), run_dir=Path(workdir) / "run",
@@ -95,14 +95,12 @@ def learn(workdir: Path, photos: Path, backend: str) -> dict:
                            flags={"epochs": 1, "steps_per_epoch": STEPS, "batch_size": 1,
                                   "image_size": 64, "seed": 0, "backend": backend})
     start = time.time()
-    prepared = prepare(request, callbacks=[])
-    trainer = prepared.trainer
     rows = _Rows()
-    trainer.callbacks = [rows]
+    trainer = build(resolve(request), callbacks=[rows])
     try:
         trainer.fit()
     finally:
-        prepared.run.unlock()
+        trainer.run.unlock()
     trainer.stepper.sync()
     seconds = time.time() - start
     model = trainer.model

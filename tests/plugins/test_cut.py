@@ -16,7 +16,7 @@ import pytest
 from cgtk_cut.config import CUTConfig, FastCUTConfig
 from cgtk_cut.model import CUT, FastCUT
 from cgtk_cut.patchnce import patch_nce_loss
-from helpers import run_cli, run_cli_ok, run_python
+from helpers import cli_in_process, cli_in_process_ok, run_cli_ok, run_python
 
 import cgtk
 
@@ -242,7 +242,7 @@ def test_nce_layer_beyond_the_generator_is_a_one_line_error(tmp_path):
     with pytest.raises(cgtk.CgtkError, match=r"valid indices are 0-20") as err:
         CUT(CUTConfig(**{**TINY, "nce_layers": (0, 4, 21)}))
     assert "nce_layers=0,4,21" in str(err.value) and "\n" not in str(err.value)
-    result = run_cli("train", "cut", "--data", "demo", "--epochs", "1", "--set",
+    result = cli_in_process("train", "cut", "--data", "demo", "--epochs", "1", "--set",
                      "n_blocks=1", "--set", "nce_layers=0,99", "--run-dir", tmp_path / "r")
     assert result.returncode == 1
     lines = [ln for ln in result.stderr.splitlines() if ln.startswith("Error")]
@@ -299,13 +299,15 @@ def test_cli_train_resume_infer_cut_tensorflow_and_fastcut_jax(tmp_path):
     Image.fromarray((np.random.default_rng(0).uniform(0, 255, (40, 52, 3))).astype(np.uint8)
                     ).save(photo / "x.png")
     for plugin, backend in (("cut", "tensorflow"), ("fastcut", "jax")):
+        # TensorFlow in this process; JAX as users run it, one real `cgtk` per command
+        cli_ok = cli_in_process_ok if backend == "tensorflow" else run_cli_ok
         run = tmp_path / plugin
-        run_cli_ok("train", plugin, "--data", "demo", "--epochs", "1", "--steps-per-epoch",
-                   "1", *CLI_TINY, "--backend", backend, "--run-dir", run)
+        cli_ok("train", plugin, "--data", "demo", "--epochs", "1", "--steps-per-epoch",
+               "1", *CLI_TINY, "--backend", backend, "--run-dir", run)
         record = json.loads((run / "config.json").read_text())
         assert record["backend"] == backend and list(record["inference"]) == ["a2b"]
         assert record["config"]["nce_idt"] is (plugin == "cut")
-        run_cli_ok("train", "--resume", run, "--epochs", "2")
+        cli_ok("train", "--resume", run, "--epochs", "2")
         assert _last_step(run) == "2" and (run / "samples" / "epoch-002.png").is_file()
         if backend == "jax":
             run_cli_ok("infer", run, "--input", photo, "--output", tmp_path / "out")

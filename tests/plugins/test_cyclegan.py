@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from cgtk_cyclegan.config import CycleGANConfig
 from cgtk_cyclegan.model import CycleGAN
-from helpers import last_json, run_cli, run_cli_ok
+from helpers import cli_in_process, cli_in_process_ok, last_json, run_cli_ok
 
 import cgtk
 from cgtk import losses
@@ -61,7 +61,7 @@ def test_defaults_are_the_reference_s():
 
 
 def test_reference_parameter_counts():
-    result = run_cli("plugins", "show", "cyclegan", "--json")
+    result = cli_in_process("plugins", "show", "cyclegan", "--json")
     assert result.returncode == 0, result.stderr[-2000:]
     nets = {n["name"]: n for n in last_json(result.stdout)["networks"]}
     assert list(nets) == ["G", "F", "D_A", "D_B"]
@@ -188,7 +188,7 @@ def test_jax_smoke_pool_in_the_jitted_step(tmp_path):
 
 
 def test_default_data_offline_fails_with_one_line(tmp_path):
-    result = run_cli("train", "cyclegan", "--epochs", "1", CGTK_HOME=tmp_path)
+    result = cli_in_process("train", "cyclegan", "--epochs", "1", CGTK_HOME=tmp_path)
     assert result.returncode == 1
     lines = [ln for ln in result.stderr.splitlines() if ln.startswith("Error")]
     assert len(lines) == 1 and "horse2zebra" in lines[0] and "cannot download" in lines[0]
@@ -209,15 +209,15 @@ def test_real_photos_in_the_horse2zebra_layout_train_and_resume(tmp_path, shared
             shutil.copy(p, root / split / p.name)
     run = tmp_path / "run"
     home = tmp_path / "home"
-    run_cli_ok("train", "cyclegan", "--epochs", "1", "--steps-per-epoch", "1", "--set", "ngf=4",
-           "--set", "ndf=4", "--set", "n_blocks=1", "--image-size", "64", "--set",
-           "num_samples=2", "--seed", "1", "--run-dir", run, CGTK_HOME=home)
+    cli_in_process_ok("train", "cyclegan", "--epochs", "1", "--steps-per-epoch", "1", "--set",
+                      "ngf=4", "--set", "ndf=4", "--set", "n_blocks=1", "--image-size", "64",
+                      "--set", "num_samples=2", "--seed", "1", "--run-dir", run, CGTK_HOME=home)
     record = json.loads((run / "config.json").read_text())
     assert record["data"]["name"] == "horse2zebra" and record["config"]["load_size"] == 286
     assert (run / "a2b.keras").is_file() and (run / "samples" / "epoch-001.png").is_file()
     assert int(checkpoint_value(run, "fake_B_pool/count")) == 1
     first = checkpoint_value(run, "fake_B_pool/buffer")[0]
-    run_cli_ok("train", "--resume", run, "--epochs", "2", CGTK_HOME=home)
+    cli_in_process_ok("train", "--resume", run, "--epochs", "2", CGTK_HOME=home)
     assert int(checkpoint_value(run, "fake_B_pool/count")) == 2
     np.testing.assert_array_equal(checkpoint_value(run, "fake_B_pool/buffer")[0], first)
     assert [r["step"] for r in csv.DictReader(open(run / "metrics.csv"))][-1] == "2"
@@ -242,11 +242,11 @@ def test_learns_day_to_night_on_tensorflow(tmp_path):
 
     run = tmp_path / "learn"
     start = time.time()
-    run_cli_ok("train", "cyclegan", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "100",
-           "--batch-size", "2", "--image-size", "64", "--set", "load_size=72", "--set", "ngf=8",
-           "--set", "ndf=8", "--set", "n_blocks=2", "--set", "log_every=10", "--seed", "0",
-           "--backend", "tensorflow",
-           "--run-dir", run)
+    cli_in_process_ok("train", "cyclegan", "--data", "demo", "--epochs", "1",
+                      "--steps-per-epoch", "100", "--batch-size", "2", "--image-size", "64",
+                      "--set", "load_size=72", "--set", "ngf=8", "--set", "ndf=8", "--set",
+                      "n_blocks=2", "--set", "log_every=10", "--seed", "0", "--backend",
+                      "tensorflow", "--run-dir", run)
     print(f"train: {time.time() - start:.0f} s")
     rows = list(csv.DictReader(open(run / "metrics.csv")))
     first = float(rows[0]["cycle_A"]) + float(rows[0]["cycle_B"])

@@ -190,6 +190,12 @@ def test_init_from_loads_the_matching_network_only(psnr_run):
     d_before = [np.array(w) for w in m.D.get_weights()]
     notes = init_from_run(m, psnr_run)
     assert notes and "generator" in notes[0]
+    # the GAN stage's inference network is the EMA of G: it gets the weights, and the
+    # run's first step starts G from it (before_step)
+    assert m.inference_networks()["generator"].network is m.G_ema
+    for a, b in zip(m.G_ema.get_weights(), trained.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    m.before_step()
     for a, b in zip(m.G.get_weights(), trained.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     for a, b in zip(m.D.get_weights(), d_before, strict=True):   # D untouched

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from cgtk_pix2pix.config import Pix2PixConfig
 from cgtk_pix2pix.model import Pix2Pix
-from helpers import last_json, run_cli, run_cli_ok
+from helpers import cli_in_process, cli_in_process_ok, last_json, run_cli_ok
 from PIL import Image
 
 import cgtk
@@ -46,7 +46,7 @@ def test_defaults_are_the_reference_s():
 
 
 def test_reference_parameter_counts():
-    result = run_cli("plugins", "show", "pix2pix", "--json")
+    result = cli_in_process("plugins", "show", "pix2pix", "--json")
     assert result.returncode == 0, result.stderr[-2000:]
     nets = {n["name"]: n for n in last_json(result.stdout)["networks"]}
     assert list(nets) == ["G", "D"]
@@ -166,9 +166,10 @@ def test_facades_by_hand_gets_its_reference_direction(tmp_path, shared_data):
             pair.paste(photo.convert("L").convert("RGB"), (128, 0))
             pair.save(root / split / p.name)
     run = tmp_path / "run"
-    result = run_cli_ok("train", "pix2pix", "--epochs", "1", "--steps-per-epoch", "1", "--set",
-                    "ngf=4", "--set", "ndf=4", "--set", "num_downs=6", "--image-size", "64",
-                    "--set", "num_samples=2", "--run-dir", run, CGTK_HOME=tmp_path / "home")
+    result = cli_in_process_ok("train", "pix2pix", "--epochs", "1", "--steps-per-epoch", "1",
+                               "--set", "ngf=4", "--set", "ndf=4", "--set", "num_downs=6",
+                               "--image-size", "64", "--set", "num_samples=2", "--run-dir", run,
+                               CGTK_HOME=tmp_path / "home")
     record = json.loads((run / "config.json").read_text())
     assert record["data"]["name"] == "facades" and record["config"]["direction"] == "BtoA"
     assert "direction=BtoA" in result.stderr
@@ -197,10 +198,10 @@ def test_learns_edges_to_shapes_on_tensorflow(tmp_path):
 
     run = tmp_path / "learn"
     start = time.time()
-    run_cli_ok("train", "pix2pix", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "400",
-           "--batch-size", "4", "--image-size", "64", "--set", "load_size=72", "--set",
-           "ngf=16", "--set", "ndf=16", "--set", "num_downs=6", "--seed", "0", "--backend", "tensorflow",
-           "--run-dir", run)
+    cli_in_process_ok("train", "pix2pix", "--data", "demo", "--epochs", "1",
+                      "--steps-per-epoch", "400", "--batch-size", "4", "--image-size", "64",
+                      "--set", "load_size=72", "--set", "ngf=16", "--set", "ndf=16", "--set",
+                      "num_downs=6", "--seed", "0", "--backend", "tensorflow", "--run-dir", run)
     print(f"train: {time.time() - start:.0f} s")
     import cgtk.nn  # noqa: F401  registers AlwaysDropout
 

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 from cgtk_srresnet.srgan import SRGAN
-from helpers import run_cli, succeeded
+from helpers import cli_in_process, succeeded
 
 from cgtk.errors import CgtkError
 
@@ -18,17 +18,18 @@ SMALL = ["--image-size", "32", "--batch-size", "2", "--seed", "5"]
 def init_run(tmp_path_factory):
     """A tiny finished SRResNet run (3 steps)."""
     run = tmp_path_factory.mktemp("srgan") / "init"
-    succeeded(run_cli("train", "srresnet", "--data", "demo", "--epochs", "1", "--steps-per-epoch",
-                "3", *ARCH, *SMALL, "--run-dir", run))
+    succeeded(cli_in_process("train", "srresnet", "--data", "demo", "--epochs", "1",
+                             "--steps-per-epoch", "3", *ARCH, *SMALL, "--run-dir", run))
     return run
 
 
 @pytest.fixture(scope="module")
 def gan_run(init_run):
     run = init_run.parent / "gan"
-    succeeded(run_cli("train", "srgan", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "3",
-                *ARCH, *SMALL, "--set", "ndf=8", "--set", "vgg_weights=none",
-                "--set", f"init_from={init_run}", "--set", "log_every=1", "--run-dir", run))
+    succeeded(cli_in_process("train", "srgan", "--data", "demo", "--epochs", "1",
+                             "--steps-per-epoch", "3", *ARCH, *SMALL, "--set", "ndf=8", "--set",
+                             "vgg_weights=none", "--set", f"init_from={init_run}", "--set",
+                             "log_every=1", "--run-dir", run))
     return run
 
 
@@ -62,13 +63,24 @@ def test_init_from_refuses_non_runs_and_other_plugins(tmp_path, gan_run):
 
 
 def test_cli_refusal_is_one_line(tmp_path):
-    result = run_cli("train", "srgan", "--data", "demo", "--epochs", "1", "--steps-per-epoch",
-                     "1", *ARCH, *SMALL, "--set", "vgg_weights=none", "--set",
-                     f"init_from={tmp_path}", "--run-dir", tmp_path / "x")
+    result = cli_in_process("train", "srgan", "--data", "demo", "--epochs", "1",
+                            "--steps-per-epoch", "1", *ARCH, *SMALL, "--set", "vgg_weights=none",
+                            "--set", f"init_from={tmp_path}", "--run-dir", tmp_path / "x")
     assert result.returncode == 1
     assert "init_from=" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_random_start_warns_and_init_from_does_not(init_run):
+    import warnings
+    with pytest.warns(UserWarning, match="init_from is not set.*trained SRResNet"):
+        SRGAN(_config())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        SRGAN(_config(init_from=str(init_run)))
+    assert not [w for w in caught if "init_from is not set" in str(w.message)]
+
+
+@pytest.mark.filterwarnings("ignore:srgan. init_from is not set")
 def test_losses_and_phases():
     m = SRGAN(_config())
     with pytest.warns(UserWarning, match="RANDOM"):
@@ -100,7 +112,7 @@ def test_cli_trains_from_init_resumes_and_exports(init_run, gan_run):
     assert y1.shape == (1, 32, 32, 3)
     assert np.abs(y1 - y0).mean() > 1e-5          # training moved G away from the init
     assert np.abs(y1 - y0).mean() < np.abs(y0).mean()   # ... but started from it
-    succeeded(run_cli("train", "--resume", gan_run, "--epochs", "2"))
+    succeeded(cli_in_process("train", "--resume", gan_run, "--epochs", "2"))
     meta = json.loads(sorted((gan_run / "checkpoints").iterdir())[-1].joinpath(
         "meta.json").read_text())
     assert meta["global_step"] == 6 and meta["finished"]

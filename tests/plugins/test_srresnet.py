@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from cgtk_srresnet.networks import PixelShuffle, srgan_discriminator, srresnet_generator
 from cgtk_srresnet.srresnet import SRResNet
-from helpers import run_cli, succeeded
+from helpers import cli_in_process, run_cli, succeeded
 
 TINY = ["--set", "n_blocks=2", "--set", "n_feats=8", "--image-size", "32", "--batch-size", "2"]
 
@@ -102,8 +102,8 @@ def test_mse_loss_is_pixel_mse():
 @pytest.fixture(scope="module")
 def cli_run(tmp_path_factory):
     run = tmp_path_factory.mktemp("srresnet") / "run"
-    succeeded(run_cli("train", "srresnet", "--data", "demo", "--epochs", "1", "--steps-per-epoch",
-                "2", "--seed", "3", *TINY, "--run-dir", run))
+    succeeded(cli_in_process("train", "srresnet", "--data", "demo", "--epochs", "1",
+                             "--steps-per-epoch", "2", "--seed", "3", *TINY, "--run-dir", run))
     return run
 
 
@@ -113,7 +113,7 @@ def test_cli_train_sample_export_resume(cli_run):
     assert (cli_run / "samples" / "epoch-001.png").is_file()
     g = keras.saving.load_model(cli_run / "generator.keras", safe_mode=True)
     assert tuple(g(np.zeros((1, 9, 11, 3), "float32")).shape) == (1, 36, 44, 3)
-    succeeded(run_cli("train", "--resume", cli_run, "--epochs", "2"))
+    succeeded(cli_in_process("train", "--resume", cli_run, "--epochs", "2"))
     steps = [json.loads((p / "meta.json").read_text())["global_step"]
              for p in (cli_run / "checkpoints").iterdir()]
     assert max(steps) == 4
@@ -156,12 +156,13 @@ def test_learns_to_beat_bicubic_on_set5(shared_data, tmp_path):
     )
 
     run = tmp_path / "learn"
-    succeeded(run_cli("train", "srresnet", "--data", shared_data / "photos" / "sun_hays80",
-                "--epochs", "1", "--image-size", "48", "--batch-size", "16", "--seed", "1",
-                "--set", "n_blocks=4", "--set", "n_feats=32", "--set", "norm=none",
-                "--set", "upsample_skip=bilinear", "--set", "lr=2e-3",
-                "--set", f"epoch_length={16 * LEARN_STEPS}", "--set", "log_every=50",
-                "--run-dir", run))
+    succeeded(cli_in_process(
+        "train", "srresnet", "--data", shared_data / "photos" / "sun_hays80",
+        "--epochs", "1", "--image-size", "48", "--batch-size", "16", "--seed", "1",
+        "--set", "n_blocks=4", "--set", "n_feats=32", "--set", "norm=none",
+        "--set", "upsample_skip=bilinear", "--set", "lr=2e-3",
+        "--set", f"epoch_length={16 * LEARN_STEPS}", "--set", "log_every=50",
+        "--run-dir", run))
     g = keras.saving.load_model(run / "generator.keras", safe_mode=True)
     hrs = [modcrop(h, 4) for h in load_images(shared_data / "sr" / "Set5")]
     outs = []

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from cgtk_style.model import FastStyle
 from cgtk_style.network import transformer_network
-from helpers import run_cli, succeeded
+from helpers import cli_in_process, run_cli, succeeded
 
 from cgtk.losses.perceptual import feature_loss, gram_matrix
 
@@ -95,16 +95,16 @@ def test_setup_data_needs_a_style_image(model):
 def test_cli_train_sample_export_resume_with_style_file(tmp_path, shared_data):
     run = tmp_path / "run"
     style = shared_data / "style" / "styles" / "wave.jpg"
-    succeeded(run_cli("train", "style", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "2",
-                *TINY, "--set", f"style_image={style}", "--set", "style_size=64",
-                "--seed", "1", "--run-dir", run))
+    succeeded(cli_in_process("train", "style", "--data", "demo", "--epochs", "1",
+                             "--steps-per-epoch", "2", *TINY, "--set", f"style_image={style}",
+                             "--set", "style_size=64", "--seed", "1", "--run-dir", run))
     record = json.loads((run / "config.json").read_text())
     assert record["config"]["style_image"] == str(style)
     assert record["inference"]["stylize"]["multiple"] == 4
     assert (run / "samples" / "epoch-001.png").is_file()
     t = keras.saving.load_model(run / "stylize.keras", safe_mode=True)
     assert tuple(t(np.zeros((1, 36, 44, 3), "float32")).shape) == (1, 36, 44, 3)
-    succeeded(run_cli("train", "--resume", run, "--epochs", "2"))
+    succeeded(cli_in_process("train", "--resume", run, "--epochs", "2"))
     steps = [json.loads((p / "meta.json").read_text())["global_step"]
              for p in (run / "checkpoints").iterdir()]
     assert max(steps) == 4
@@ -140,7 +140,7 @@ def test_learns_the_style(shared_data, tmp_path):
     """With RANDOM VGG weights the losses are not "perceptual", but they are still a
     well-defined target: a transformer that learns must bring the Gram statistics of
     its outputs close to the style's while keeping the content features."""
-    from cgtk.engine.launch import TrainRequest, prepare
+    from cgtk.engine.builder import TrainRequest, build, resolve
 
     content = tmp_path / "content"
     content.mkdir()
@@ -158,8 +158,8 @@ def test_learns_the_style(shared_data, tmp_path):
                "image_size": 64, "seed": 0, "backend": "tensorflow"})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        prepared = prepare(request, callbacks=[])
-    trainer = prepared.trainer
+        trainer = build(resolve(request), callbacks=[])
+    trainer.run.unlock()
     trainer.fit()
     model = trainer.model
     x = np.asarray(trainer.sample_batch, "float32")   # centre crops (not random crops)

@@ -50,6 +50,12 @@ CASES = [
          low=0.0, high=1.0, plugin="srresnet", to_cgtk=(2.0, -1.0)),
     Case("msrresnet_x3", "MSRResNet(num_feat=4, num_block=1, upscale=3)", (1, 3, 7, 11),
          low=0.0, high=1.0, plugin="srresnet", to_cgtk=(2.0, -1.0)),
+    Case("rrdbnet_x4", "RRDBNet(3, 3, scale=4, num_feat=16, num_block=2, num_grow_ch=8)",
+         (1, 3, 9, 13), low=0.0, high=1.0, plugin="esrgan", to_cgtk=(2.0, -1.0)),
+    Case("rrdbnet_x2", "RRDBNet(3, 3, scale=2, num_feat=8, num_block=1, num_grow_ch=4)",
+         (1, 3, 10, 14), low=0.0, high=1.0, plugin="realesrgan", to_cgtk=(2.0, -1.0)),
+    Case("rrdbnet_esrgan_repo_x4", "ESRGANRRDBNet(nf=8, nb=1, gc=4)", (1, 3, 9, 13),
+         low=0.0, high=1.0, plugin="esrgan", to_cgtk=(2.0, -1.0)),
 ]
 
 BY_NAME = {c.name: c for c in CASES}

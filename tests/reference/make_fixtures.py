@@ -6,7 +6,8 @@ the case's stride; the input is regenerated from its seed by
 ``reference.cases.case_input``). Also ``resnet6_instance.pth``, written by ``torch.save`` itself, so
 cgtk's restricted ``.pth`` reader is tested on a real torch file even without torch.
 
-    python tests/reference/make_fixtures.py
+    python tests/reference/make_fixtures.py            # every case
+    python tests/reference/make_fixtures.py NAME ...   # only these cases
 """
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ def main() -> None:
     from reference.cases import CASES, build_reference, case_input, state_dict_arrays
 
     FIXTURES.mkdir(exist_ok=True)
+    only = set(sys.argv[1:])
     for case in CASES:
+        if only and case.name not in only:
+            continue
         net = build_reference(case)
         x = case_input(case)
         with torch.no_grad():

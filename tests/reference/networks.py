@@ -16,6 +16,14 @@ those of the files each project publishes:
   (``conv_first``, ``body.N.conv1/conv2``, ``upconv1/2`` + PixelShuffle, ``conv_hr``,
   ``conv_last``, LeakyReLU 0.1, bilinear-upsampled input added).
 
+- XPixelGroup/BasicSR ``basicsr/archs/rrdbnet_arch.py``: :class:`RRDBNet` (``conv_first``,
+  ``body.N.rdb1..3.conv1..5``, ``conv_body``, ``conv_up1/2`` after nearest x2,
+  ``conv_hr``, ``conv_last``; LeakyReLU 0.2, residual scaling 0.2; x2 pixel-unshuffles
+  the input by 2). :class:`ESRGANRRDBNet`: the same x4 network as xinntao/ESRGAN's
+  ``RRDB_ESRGAN_x4.pth`` names it (one ``nn.Sequential``: ``model.0``,
+  ``model.1.sub.N.RDB1.conv1.0``, ``model.1.sub.<nb>``, ``model.3``, ``model.6``,
+  ``model.8``, ``model.10``).
+
 Example::
 
     from reference import networks
@@ -324,6 +332,121 @@ class MSRResNet(nn.Module):
         base = F.interpolate(x, scale_factor=self.upscale, mode="bilinear",
                              align_corners=False)
         return out + base
+
+
+# ------------------------------------------------------------------- BasicSR: RRDBNet
+class ResidualDenseBlock(nn.Module):
+    """Five 3x3 convs with dense concatenation; LeakyReLU 0.2 after the first four; the
+    output scaled by 0.2 and added to the input."""
+
+    def __init__(self, num_feat=64, num_grow_ch=32):
+        super().__init__()
+        for k in range(1, 6):
+            cin = num_feat + (k - 1) * num_grow_ch
+            setattr(self, f"conv{k}", nn.Conv2d(cin, num_grow_ch if k < 5 else num_feat,
+                                               3, 1, 1))
+        self.lrelu = nn.LeakyReLU(negative_slope=0.2, inplace=True)
+
+    def forward(self, x):
+        feats = [x]
+        for k in range(1, 5):
+            feats.append(self.lrelu(getattr(self, f"conv{k}")(torch.cat(feats, 1))))
+        return self.conv5(torch.cat(feats, 1)) * 0.2 + x
+
+
+class RRDB(nn.Module):
+    def __init__(self, num_feat, num_grow_ch=32):
+        super().__init__()
+        self.rdb1 = ResidualDenseBlock(num_feat, num_grow_ch)
+        self.rdb2 = ResidualDenseBlock(num_feat, num_grow_ch)
+        self.rdb3 = ResidualDenseBlock(num_feat, num_grow_ch)
+
+    def forward(self, x):
+        return self.rdb3(self.rdb2(self.rdb1(x))) * 0.2 + x
+
+
+class RRDBNet(nn.Module):
+    """BasicSR's RRDBNet on [0, 1] images; scale 2 pixel-unshuffles the input by 2 and
+    keeps both x2 stages."""
+
+    def __init__(self, num_in_ch=3, num_out_ch=3, scale=4, num_feat=64, num_block=23,
+                 num_grow_ch=32):
+        super().__init__()
+        self.scale = scale
+        factor = {4: 1, 2: 4, 1: 16}[scale]
+        self.conv_first = nn.Conv2d(num_in_ch * factor, num_feat, 3, 1, 1)
+        self.body = nn.Sequential(*[RRDB(num_feat, num_grow_ch) for _ in range(num_block)])
+        self.conv_body = nn.Conv2d(num_feat, num_feat, 3, 1, 1)
+        self.conv_up1 = nn.Conv2d(num_feat, num_feat, 3, 1, 1)
+        self.conv_up2 = nn.Conv2d(num_feat, num_feat, 3, 1, 1)
+        self.conv_hr = nn.Conv2d(num_feat, num_feat, 3, 1, 1)
+        self.conv_last = nn.Conv2d(num_feat, num_out_ch, 3, 1, 1)
+        self.lrelu = nn.LeakyReLU(negative_slope=0.2, inplace=True)
+
+    def forward(self, x):
+        if self.scale < 4:
+            x = F.pixel_unshuffle(x, 4 // self.scale)
+        feat = self.conv_first(x)
+        feat = feat + self.conv_body(self.body(feat))
+        for conv in (self.conv_up1, self.conv_up2):
+            feat = self.lrelu(conv(F.interpolate(feat, scale_factor=2, mode="nearest")))
+        return self.conv_last(self.lrelu(self.conv_hr(feat)))
+
+
+class _Shortcut(nn.Module):
+    def __init__(self, sub):
+        super().__init__()
+        self.sub = sub
+
+    def forward(self, x):
+        return x + self.sub(x)
+
+
+class _RDB5C(nn.Module):
+    """The ESRGAN repository's dense block: each conv in its own nn.Sequential
+    (``conv1.0``; conv1-4 followed by a LeakyReLU 0.2 in it)."""
+
+    def __init__(self, nf, gc):
+        super().__init__()
+        for k in range(1, 6):
+            conv = nn.Conv2d(nf + (k - 1) * gc, gc if k < 5 else nf, 3, 1, 1)
+            layers = [conv, nn.LeakyReLU(0.2, inplace=True)] if k < 5 else [conv]
+            setattr(self, f"conv{k}", nn.Sequential(*layers))
+
+    def forward(self, x):
+        feats = [x]
+        for k in range(1, 5):
+            feats.append(getattr(self, f"conv{k}")(torch.cat(feats, 1)))
+        return self.conv5(torch.cat(feats, 1)) * 0.2 + x
+
+
+class _RRDBOld(nn.Module):
+    def __init__(self, nf, gc):
+        super().__init__()
+        self.RDB1, self.RDB2, self.RDB3 = _RDB5C(nf, gc), _RDB5C(nf, gc), _RDB5C(nf, gc)
+
+    def forward(self, x):
+        return self.RDB3(self.RDB2(self.RDB1(x))) * 0.2 + x
+
+
+class ESRGANRRDBNet(nn.Module):
+    """xinntao/ESRGAN's x4 RRDB network (its ``architecture.RRDBNet``), one Sequential."""
+
+    def __init__(self, in_nc=3, out_nc=3, nf=64, nb=23, gc=32):
+        super().__init__()
+        trunk = nn.Sequential(*[_RRDBOld(nf, gc) for _ in range(nb)],
+                              nn.Conv2d(nf, nf, 3, 1, 1))
+        self.model = nn.Sequential(
+            nn.Conv2d(in_nc, nf, 3, 1, 1), _Shortcut(trunk),
+            nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(nf, nf, 3, 1, 1),
+            nn.LeakyReLU(0.2, inplace=True),
+            nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(nf, nf, 3, 1, 1),
+            nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(nf, nf, 3, 1, 1), nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(nf, out_nc, 3, 1, 1))
+
+    def forward(self, x):
+        return self.model(x)
 
 
 def randomize_batchnorm(net: nn.Module, seed: int = 0) -> nn.Module:

@@ -14,6 +14,7 @@ pytest.importorskip("torch", reason="torch (test-only, torch==2.13.0 CPU) runs t
                     "re-stated reference step")
 
 from helpers import run_python  # noqa: E402
+
 from reference import steps  # noqa: E402
 
 TERMS_RTOL, WEIGHTS_ATOL = 1e-4, 1e-5

@@ -1,8 +1,10 @@
 """Runs that resume everything: kill -9, SIGTERM, damaged checkpoints, NaN guard.
 
-Every run here is a real `cgtk train` subprocess of the tiny test plugin on the
-paired demo data, with dropout (seed-generator state) and flips (data
-augmentation) so that exact resume is a real test of the whole state.
+Every run here is `cgtk train` of the tiny test plugin on the paired demo data, with
+dropout (seed-generator state) and flips (data augmentation) so that exact resume is a
+real test of the whole state. The runs that are killed or signalled, the resumes after
+kill -9 and every JAX run are real `cgtk` subprocesses; the other TensorFlow runs go
+through the same CLI entry point in this process (``helpers.cli_in_process``).
 """
 import json
 import signal
@@ -12,7 +14,7 @@ import time
 
 import numpy as np
 import pytest
-from helpers import REPO, env_with, run_cli
+from helpers import REPO, cli_in_process, env_with, run_cli
 
 KILLER = REPO / "tests" / "runs" / "kill_at_step.py"
 COMMON = ["--data", "demo", "--seed", "5", "--steps-per-epoch", "10", "--epochs", "3",
@@ -20,8 +22,14 @@ COMMON = ["--data", "demo", "--seed", "5", "--steps-per-epoch", "10", "--epochs"
 
 
 def train(site, run_dir, *extra, backend="tensorflow", **env):
-    return run_cli("train", "toy", *COMMON, "--backend", backend, "--run-dir", run_dir, *extra,
-                   paths=[site], **env)
+    """``cgtk train toy``: in this process on TensorFlow, in a subprocess on JAX."""
+    return cli_in_process("train", "toy", *COMMON, "--backend", backend, "--run-dir", run_dir,
+                          *extra, paths=[site], backend=backend, **env)
+
+
+def resume(site, run_dir, *extra):
+    """``cgtk train --resume RUN_DIR`` of a TensorFlow run, in this process."""
+    return cli_in_process("train", "--resume", run_dir, *extra, paths=[site])
 
 
 def train_killed_at(step, site, run_dir, *, backend="tensorflow"):
@@ -83,17 +91,16 @@ def test_run_directory_contents_and_config(toy_site, tmp_path):
     for key in ("batch_size", "image_size", "backend", "precision", "seed"):
         assert key in record
     assert {"cgtk", "keras", "tensorflow"} <= set(record["versions"])
-    again = run_cli("train", "--resume", run, paths=[toy_site])
+    again = resume(toy_site, run)
     assert again.returncode == 0 and "nothing to do" in again.stdout
 
 
 def test_resume_refuses_changes_to_fixed_keys_and_warns_about_others(toy_site, tmp_path):
     run = tmp_path / "run"
     assert train(toy_site, run, "--epochs", "1").returncode == 0
-    fixed = run_cli("train", "--resume", run, "--set", "width=16", paths=[toy_site])
+    fixed = resume(toy_site, run, "--set", "width=16")
     assert fixed.returncode == 1 and "width cannot change when resuming" in fixed.stderr
-    more = run_cli("train", "--resume", run, "--epochs", "2", "--set", "lambda_l1=5",
-                   paths=[toy_site])
+    more = resume(toy_site, run, "--epochs", "2", "--set", "lambda_l1=5")
     assert more.returncode == 0, more.stderr[-2000:]
     assert "overriding lambda_l1: 10.0 -> 5.0" in more.stderr
     assert model_state(run)[0] == "step-000000020"
@@ -116,7 +123,7 @@ def test_sigterm_writes_a_checkpoint_and_resume_continues(toy_site, tmp_path):
     stopped = int(name.split("-")[1])
     assert stopped > 0
     epochs = stopped // 10 + 2
-    resumed = run_cli("train", "--resume", run, "--epochs", epochs, paths=[toy_site])
+    resumed = resume(toy_site, run, "--epochs", epochs)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert model_state(run)[0] == f"step-{epochs * 10:09d}"
 
@@ -127,7 +134,7 @@ def test_damaged_newest_checkpoint_falls_back_to_the_previous(toy_site, tmp_path
     checkpoints = sorted((run / "checkpoints").glob("step-*"))
     assert [c.name for c in checkpoints][-2:] == ["step-000000008", "step-000000010"]
     (checkpoints[-1] / "state.npz").write_bytes(b"truncated garbage")
-    resumed = run_cli("train", "--resume", run, "--epochs", "2", paths=[toy_site])
+    resumed = resume(toy_site, run, "--epochs", "2")
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert "skipping damaged checkpoint" in resumed.stderr and "step-000000010" in resumed.stderr
     assert "0 epochs and 8 of 10 steps done (8 steps); continuing epoch 1 of" in resumed.stderr

@@ -68,7 +68,7 @@ import numpy as np
 import keras
 from cgtk.callbacks.loss_plot import plot_losses
 from cgtk.callbacks.samples import save_png
-from cgtk.engine.launch import export_inference
+from cgtk.engine.builder import export_inference
 from cgtk.runs import WriteFailed
 
 root = Path({root!r})

@@ -16,8 +16,14 @@ Every phase sees the values the previous phases produced: its loss runs
 under a ``keras.StatelessScope`` mapping all variables to current values, and
 non-trainable updates made inside it are carried on. Index bookkeeping is
 done once (:class:`StateLayout`), outside the jitted function.
+
+The rest of the module is the JAX side of the interface listed in
+:mod:`cgtk.engine.backend`.
 """
 from __future__ import annotations
+
+import contextlib
+import os
 
 import jax
 import keras
@@ -123,6 +129,21 @@ def train_step(model, state, data):
     return logs, (trainable, non_trainable, optimizer_values)
 
 
+def run_hook(model, layout, name, state):
+    """Run ``model.before_step`` / ``after_step`` statelessly on ``state``: every variable
+    is mapped to its current value, and what the hook assigns is carried on."""
+    from cgtk.engine.model import GANModel
+
+    own = getattr(type(model), name, None)
+    if own is None or own is getattr(GANModel, name):
+        return state  # not overridden: nothing to trace
+    groups = (layout.trainable, layout.non_trainable, layout.optimizer_variables)
+    mapping = [pair for group, values in zip(groups, state) for pair in zip(group, values)]
+    with keras.StatelessScope(state_mapping=mapping) as scope:
+        getattr(model, name)()
+    return tuple([scope.get_current_value(v) for v in group] for group in groups)
+
+
 def _distribute_batch(batch):
     """Place a (process-local) batch on the devices of the active keras.distribution."""
     distribution = keras.distribution.distribution()
@@ -151,7 +172,9 @@ class Stepper:
         self.state = self.layout.values()
 
         def step(state, batch):
-            return model.train_step(state, batch)
+            state = run_hook(model, self.layout, "before_step", state)
+            logs, state = model.train_step(state, batch)
+            return logs, run_hook(model, self.layout, "after_step", state)
 
         self._step = jax.jit(step, donate_argnums=(0,)) if jit else step
 
@@ -190,3 +213,134 @@ def gradient_penalty(critic, real, fake, weight=10.0, seed=None):
     grads = jax.grad(score)(interp)
     norms = ops.sqrt(ops.sum(ops.square(grads), axis=(1, 2, 3)) + 1e-12)
     return weight * ops.mean(ops.square(norms - 1.0))
+
+
+# ---------------------------------------------------------------- set-up ---
+
+#: Everything is XLA on JAX: steps are compiled on a CPU too.
+JIT_ON_CPU = True
+
+
+def enable_determinism() -> None:
+    """Nothing to switch on: ``keras.utils.set_random_seed`` seeds JAX's explicit RNG, and
+    XLA's CPU kernels are deterministic."""
+
+
+def default_strategy():
+    """JAX has no strategy object: one device, or the active ``keras.distribution``."""
+    return None
+
+
+def versions() -> dict:
+    """JAX's libraries, and TensorFlow's (tf.data feeds the steps on every backend), read
+    from package metadata: nothing is imported (``cgtk bench`` on JAX never loads TF)."""
+    from importlib import metadata
+
+    out = {"jax": jax.__version__}
+    for name in ("jaxlib", "tensorflow"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[name] = metadata.version(name)
+    return out
+
+
+def first_step_log_filter():
+    """Nothing filtered: XLA's warnings while compiling the first step are worth seeing."""
+    return contextlib.nullcontext()
+
+
+def setup_distribution(kind: str):
+    """``keras.distribution``: one device, or ``DataParallel`` over every device (of
+    every process: ``multiworker`` starts ``jax.distributed`` from ``CGTK_COORDINATOR``,
+    ``CGTK_NUM_PROCESSES`` and ``CGTK_PROCESS_ID``)."""
+    from cgtk.engine.distribute import Distribution
+    from cgtk.errors import CgtkError
+
+    if kind == "multiworker":
+        coordinator = os.environ.get("CGTK_COORDINATOR")
+        if not coordinator:
+            raise CgtkError("--strategy multiworker on JAX needs CGTK_COORDINATOR, "
+                            "CGTK_NUM_PROCESSES and CGTK_PROCESS_ID", hint="see docs/distributed.md")
+        # CPU processes need a collectives implementation (set before JAX starts its
+        # backends); GPU/TPU processes ignore this option.
+        jax.config.update("jax_cpu_collectives_implementation", "gloo")
+        keras.distribution.initialize(
+            job_addresses=coordinator,
+            num_processes=int(os.environ["CGTK_NUM_PROCESSES"]),
+            process_id=int(os.environ["CGTK_PROCESS_ID"]))
+    devices = jax.devices()
+    platform = devices[0].platform
+    if kind == "auto":
+        kind = "mirrored" if platform == "gpu" and len(jax.local_devices()) > 1 else "one"
+    if kind == "one":
+        return Distribution("jax", "one", 1, devices=[str(devices[0])], platform=platform)
+    if kind not in ("mirrored", "multiworker"):
+        raise CgtkError(f"--strategy {kind}: unknown strategy")
+    distribution = keras.distribution.DataParallel(devices=devices)
+    keras.distribution.set_distribution(distribution)
+    return Distribution("jax", kind, len(devices), num_processes=jax.process_count(),
+                        process_index=jax.process_index(), devices=[str(d) for d in devices],
+                        platform=platform)
+
+
+# ---------------------------------------------------- inference and bench ---
+
+def inference_forward(network):
+    """``fn(batch) -> y`` for ``cgtk infer``: Keras's ``predict_on_batch``, jitted once per
+    input shape."""
+    return network.predict_on_batch
+
+
+def compiled_forward(network, jit: bool):
+    """``jax.jit`` of the network's ``stateless_call`` (variables passed in, not captured)."""
+    trainable = [v.value for v in network.trainable_variables]
+    non_trainable = [v.value for v in network.non_trainable_variables]
+
+    def forward(tv, ntv, x):
+        return network.stateless_call(tv, ntv, x, training=False)[0]
+
+    fn = jax.jit(forward) if jit else forward
+    return lambda x: fn(trainable, non_trainable, x)
+
+
+def block_until_ready(x) -> None:
+    """JAX dispatches asynchronously: wait for ``x`` (any pytree of arrays)."""
+    jax.block_until_ready(x)
+
+
+def peak_memory() -> int | None:
+    device = jax.devices()[0]
+    if device.platform == "cpu":
+        return None
+    return (device.memory_stats() or {}).get("peak_bytes_in_use")
+
+
+def accelerators() -> list[dict]:
+    return [{"kind": d.device_kind, "platform": d.platform, "id": d.id}
+            for d in jax.devices() if d.platform != "cpu"]
+
+
+def to_numpy(value) -> np.ndarray:
+    """The host copy of ``value``; in a multi-process run a replicated array is not fully
+    addressable from one process, so its local copy is read."""
+    try:
+        return np.asarray(ops.convert_to_numpy(value))
+    except Exception:  # noqa: BLE001 - a replicated jax array in a multi-process run
+        return np.asarray(value.addressable_data(0))
+
+
+# ---------------------------------------------------------------- export ---
+
+def saved_model_endpoint(channels: int, input_name: str):
+    """A ``keras.InputSpec`` (jax2tf converts the call); ``is_static=False`` because layers
+    may update state (RNG seeds, counters)."""
+    spec = keras.InputSpec(shape=(None, None, None, channels), dtype="float32", name=input_name)
+    return spec, {"is_static": False}
+
+
+def saved_model_options():
+    """Workaround: on JAX (Keras 3.15, TF 2.21) ``tf.saved_model.save`` fails tracing the
+    gradient of jax2tf's IdentityN ("Error when tracing gradients for SavedModel"), for
+    ``model.export(format="tf_saved_model")`` too. Serving needs no gradients."""
+    import tensorflow as tf
+
+    return tf.saved_model.SaveOptions(experimental_custom_gradients=False)
