@@ -111,6 +111,7 @@ def test_cyclegan_step_calls(tiny_cyclegan):
     rng = np.random.default_rng(0)
     batch = tuple(rng.uniform(-1, 1, (1, 32, 32, 3)).astype("float32") for _ in range(2))
     trace = flops.trace_step_calls(tiny_cyclegan, batch)
+    assert trace.how == "abstract"  # traced for shapes, as the jitted step is: no compute
     assert trace.counts() == {"generators": {"G": 3, "F": 3, "D_A": 1, "D_B": 1},
                               "discriminators": {"D_A": 2, "D_B": 2}}
     s = step_flops(tiny_cyclegan, trace)
@@ -120,6 +121,35 @@ def test_cyclegan_step_calls(tiny_cyclegan):
     # discriminator phase: D_A, D_B trained on real and fake (2 calls each, 3x)
     assert s["train_flops"] == pytest.approx(6 * 3 * g + 2 * 2 * d + 4 * 3 * d)
     assert s["forward_flops"] == pytest.approx(6 * g + 6 * d)
+
+
+def test_a_loss_that_needs_values_is_traced_eagerly():
+    """A loss that reads a tensor's value (``float(...)``) cannot be traced for shapes
+    only: the trace runs it eagerly instead and sees the same calls."""
+    import keras
+
+    inp = keras.Input((8, 8, 3))
+    net = keras.Model(inp, keras.layers.Conv2D(4, 3, padding="same")(inp))
+
+    class Phase:
+        name, networks = "only", [net]
+
+        @staticmethod
+        def loss(batch, carry):
+            out = net(batch[0])
+            return out * float(keras.ops.convert_to_numpy(keras.ops.mean(out)))
+
+    class Model:
+        training_phases = [Phase]
+
+        def networks(self):
+            return {"net": net}
+
+    batch = (np.zeros((1, 8, 8, 3), "float32"),)
+    trace = flops.trace_step_calls(Model(), batch)
+    assert trace.how == "eager"
+    assert trace.counts() == {"only": {"net": 1}}
+    assert trace.calls[0].input_shapes == [(8, 8, 3)] and trace.calls[0].trained
 
 
 class _Networks:
