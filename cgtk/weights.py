@@ -50,6 +50,10 @@ class WeightFile:
     #: an environment variable that once named this file but is no longer read (it was
     #: ambiguous); setting it is an error that says which variable to use instead.
     retired_env: str | None = None
+    #: the value of ``key`` that builds the network with random weights instead (smoke
+    #: tests and benchmarks: the same FLOPs, not the paper's loss), named in the offline
+    #: message; None where there is no such value (FID's InceptionV3).
+    random_value: str | None = None
 
 
 def cgtk_home() -> Path:
@@ -100,8 +104,12 @@ def find_weights(spec: WeightFile, path: str | os.PathLike | None = None) -> Pat
 def how_to_supply(spec: WeightFile) -> str:
     """One line: where to put the file by hand."""
     home, keras_dir = cache_locations(spec)
-    return (f"get {spec.filename} from {spec.url} and put it in {home.parent}/ or "
-            f"{keras_dir.parent}/, or pass --set {spec.key}=PATH, or set {spec.env}=PATH")
+    where = (f"get {spec.filename} from {spec.url} and put it in {home.parent}/ or "
+             f"{keras_dir.parent}/, or pass --set {spec.key}=PATH, or set {spec.env}=PATH")
+    if spec.random_value is not None:
+        where += (f"; --set {spec.key}={spec.random_value} uses random weights instead "
+                  "(for smoke tests and benchmarks, not for training a real model)")
+    return where
 
 
 def download_weights(spec: WeightFile) -> Path:

@@ -82,9 +82,21 @@ def test_offline_download_is_one_line(homes):
                  str(tmp / "cgtk" / "weights"), str(tmp / "keras" / "models"),
                  "URL fetch failure"):
         assert part in text
+    assert "random" not in text  # this file has no random stand-in
     # the download went to the Keras cache, with the hash
     (_, kwargs), = calls
     assert kwargs["cache_dir"] == str(tmp / "keras") and kwargs["cache_subdir"] == "models"
+
+
+def test_offline_vgg_names_the_random_stand_in(homes):
+    """Offline, a VGG download error also says how to bench or smoke-test without it."""
+    from cgtk.losses.perceptual import VGG_WEIGHTS
+
+    with pytest.raises(CgtkError) as info:
+        resolve_weights(VGG_WEIGHTS["vgg19"])
+    text = str(info.value)
+    assert "\n" not in text and "CGTK_VGG19_WEIGHTS" in text
+    assert "--set vgg_weights=none uses random weights" in text
 
 
 def test_no_download_mode(homes):

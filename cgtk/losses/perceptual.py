@@ -57,12 +57,12 @@ VGG_WEIGHTS = {
         key="vgg_weights", env="CGTK_VGG16_WEIGHTS", retired_env="CGTK_VGG_WEIGHTS",
         filename="vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
         url=_URL.format("vgg16"), file_hash="6d6bbae143d832006294945121d1f1fc",
-        description="VGG16 ImageNet weights"),
+        description="VGG16 ImageNet weights", random_value="none"),
     "vgg19": WeightFile(
         key="vgg_weights", env="CGTK_VGG19_WEIGHTS", retired_env="CGTK_VGG_WEIGHTS",
         filename="vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
         url=_URL.format("vgg19"), file_hash="253f8cb515780f3b799900260a226db6",
-        description="VGG19 ImageNet weights"),
+        description="VGG19 ImageNet weights", random_value="none"),
 }
 
 _JOHNSON = re.compile(r"^(relu|conv)(\d)_(\d)$")

@@ -35,6 +35,25 @@ def test_infer_vs_torch_times_cgtk_and_torch_interleaved(tmp_path):
     assert report["threads"] == 1 and "cpu_flags" in report["machine"]
 
 
+def test_layer_profile_sums_each_kind_on_both_sides(tmp_path):
+    pytest.importorskip("torch", reason="the profile needs the test-only torch==2.13.0")
+    out = tmp_path / "profile.json"
+    proc = _run("profile_infer_layers.py", "--case", "resnet256", *TINY_RESNET, "--set",
+                "image_size=32", "--rounds", "1", "--inner", "1", "--threads", "1",
+                "--out", str(out))
+    report = json.loads(out.read_text())
+    kinds = {r["kind"]: r for r in report["kinds"]}
+    # ResNet-9 with one block: 7x7 in and out, two stride-2 3x3 down, the block's two
+    # 3x3, two transposed 3x3 up; every instance norm and padding is seen on both sides
+    assert kinds["conv 7x7"]["cgtk_layers"] == kinds["conv 7x7"]["torch_modules"] == 2
+    assert kinds["conv 3x3"]["cgtk_layers"] == kinds["conv 3x3"]["torch_modules"] == 4
+    assert kinds["conv transpose 3x3"]["torch_modules"] == 2
+    assert kinds["instance norm"]["cgtk_layers"] == kinds["instance norm"]["torch_modules"]
+    assert all(r["cgtk_ms"] > 0 for r in kinds.values() if r["cgtk_layers"])
+    assert report["whole_cgtk_sig_ms"] > 0 and report["whole_torch_ms"] > 0
+    assert "| **whole forward**" in proc.stdout
+
+
 def test_folder_and_tiles_benchmark(tmp_path, shared_data):
     out = tmp_path / "folder.json"
     _run("bench_infer_folder.py", *TINY_RESNET, "--count", "3", "--size", "32",
