@@ -29,7 +29,9 @@ def infer(
     batch_size: int = typer.Option(1, "--batch-size", "-b", help="Images (of one size) or "
                                    "tiles per forward pass."),
     tile: int = typer.Option(None, "--tile", help="Process large images in N x N tiles "
-                             "(input pixels), blended without seams."),
+                             "(input pixels), blended without seams. Use the largest N that "
+                             "fits in memory: the overlap is computed twice, so small tiles "
+                             "cost more per pixel (512: about 1.4x, 1024: about 1.2x)."),
     overlap: int = typer.Option(32, "--overlap", help="Overlap of neighbouring tiles in "
                                 "input pixels (with --tile)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Write into an --output "
