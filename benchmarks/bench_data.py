@@ -24,14 +24,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def shared_photos() -> Path:
-    root = Path(os.environ.get("CGTK_SHARED_DATA") or REPO.parent / "shared" / "data")
-    path = root / "photos" / "sun_hays80"
-    if not path.is_dir():
-        sys.exit(f"shared photos not found at {path} (set CGTK_SHARED_DATA)")
-    return path
+from shared_photos import shared_photos_dir  # noqa: E402
 
 
 def measure(source, config, epochs: int) -> tuple[float, int, float]:
@@ -63,7 +58,7 @@ def main() -> None:
     from cgtk.config import TrainConfig
     from cgtk.data import resolve_source
 
-    photos = shared_photos()
+    photos = shared_photos_dir()
     source = resolve_source(str(photos), "style")
     config = TrainConfig(batch_size=args.batch, image_size=args.size, seed=0)
     config.style_image = str(sorted(photos.glob("*.jpg"))[0])

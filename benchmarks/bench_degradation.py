@@ -30,14 +30,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def shared_photos() -> Path:
-    root = Path(os.environ.get("CGTK_SHARED_DATA") or REPO.parent / "shared" / "data")
-    path = root / "photos" / "sun_hays80"
-    if not path.is_dir():
-        sys.exit(f"shared photos not found at {path} (set CGTK_SHARED_DATA)")
-    return path
+from shared_photos import shared_photos_dir  # noqa: E402
 
 
 def pipeline(photos: Path, size: int, batch: int, degradations: bool, batches: int):
@@ -98,7 +93,7 @@ def main() -> None:
     from cgtk.bench.machine import machine_info, versions
 
     info = machine_info()
-    photos = shared_photos()
+    photos = shared_photos_dir()
     load = os.getloadavg()
     print(f"cpu: {info['cpu']}, {info['usable_cores']} usable cores of {info['cores']}, "
           f"{info['ram_gib']} GiB RAM; tensorflow {tf.__version__}, cgtk "

@@ -30,14 +30,13 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from shared_photos import shared_photos_dir  # noqa: E402
 
 
 def shared_photos() -> list[Path]:
-    root = Path(os.environ.get("CGTK_SHARED_DATA", REPO.parent / "shared" / "data"))
-    photos = sorted((root / "photos" / "sun_hays80").glob("*.jpg"))
-    if not photos:
-        sys.exit(f"no scene photos under {root}/photos/sun_hays80 (set CGTK_SHARED_DATA)")
-    return photos
+    return sorted(shared_photos_dir().glob("*.jpg"))
 
 
 def make_folder(folder: Path, count: int, size: int) -> list[Path]:

@@ -169,7 +169,7 @@ def profile(case: str, rounds: int, threads: int, inner: int, extra=()) -> dict:
              "cgtk_ms": round(keras_ms.get(k, 0.0), 2), "torch_ms": round(torch_ms.get(k, 0.0), 2),
              "x_torch": round(torch_ms[k] / keras_ms[k], 3)
              if keras_ms.get(k) and torch_ms.get(k) else None} for k in kinds]
-    return {"case": case, "threads": threads, "rounds": rounds, "inner": inner,
+    return {"case": case, "torch": torch.__version__, "threads": threads, "rounds": rounds, "inner": inner,
             "input_size": size, "kinds": rows,
             "sum_cgtk_ms": round(sum(keras_ms.values()), 1),
             "sum_torch_ms": round(sum(torch_ms.values()), 1),
@@ -202,11 +202,13 @@ def main(argv=None) -> dict:
     p.add_argument("--out", type=Path, default=None)
     a = p.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from cgtk.bench.machine import machine_info
+    from cgtk.bench import machine
     from cgtk.bench.runner import set_threads
 
     set_threads(a.threads, "tensorflow")
-    report = {"machine": machine_info(), **profile(a.case, a.rounds, a.threads, a.inner, a.set or [])}
+    report = {"machine": machine.machine_info(), "versions": machine.versions(),
+              "date": machine.now(), "load_average": os.getloadavg(),
+              **profile(a.case, a.rounds, a.threads, a.inner, a.set or [])}
     print(markdown(report))
     if a.out:
         a.out.write_text(json.dumps(report, indent=1))

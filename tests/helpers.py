@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+#: the reference fixtures (tests/reference/make_fixtures.py writes them)
+FIXTURES = Path(__file__).resolve().parent / "reference" / "fixtures"
 TESTS = REPO / "tests"
 
 
@@ -199,3 +201,19 @@ def last_json(text: str):
     """The JSON document printed last on stdout."""
     start = text.find("{") if text.lstrip().startswith("{") else text.find("[")
     return json.loads(text[start:])
+
+
+def fixture_tensors(name: str) -> dict:
+    """The state dict stored in ``tests/reference/fixtures/NAME.npz`` (keys ``tensor/...``)."""
+    import numpy as np
+
+    data = np.load(FIXTURES / f"{name}.npz")
+    return {k[len("tensor/"):]: data[k] for k in data.files if k.startswith("tensor/")}
+
+
+def save_safetensors(path: Path, tensors: dict) -> Path:
+    """``tensors`` written to ``path`` as .safetensors (numpy API); returns ``path``."""
+    from safetensors.numpy import save_file
+
+    save_file(tensors, str(path))
+    return path

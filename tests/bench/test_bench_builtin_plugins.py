@@ -1,5 +1,7 @@
 """``cgtk bench`` on every built-in plugin, training step and ``--infer``, on TensorFlow
-and on JAX (tiny widths at 32 px; one interpreter per backend runs the CLI for all)."""
+and on JAX (tiny widths at 32 px; one interpreter per backend runs the CLI for all). The
+super-resolution plugins with a VGG loss bench offline with random VGG weights
+(``vgg_weights=none``); without them, see tests/plugins/test_esrgan_bench.py."""
 import json
 
 import pytest
@@ -13,6 +15,9 @@ TINY_SETS = {
     "style": ["ngf=4", "n_blocks=1", "vgg_weights=none"],
     "cut": ["ngf=8", "ndf=8", "n_blocks=1", "nce_layers=0,4,8,10", "num_patches=16"],
     "fastcut": ["ngf=8", "ndf=8", "n_blocks=1", "nce_layers=0,4,8,10", "num_patches=16"],
+    "esrgan": ["n_blocks=1", "n_feats=8", "growth=4", "ndf=4", "scale=2", "vgg_weights=none"],
+    "realesrgan": ["n_blocks=1", "n_feats=8", "growth=4", "ndf=4", "scale=2",
+                   "vgg_weights=none"],
 }
 
 CODE = """
@@ -57,8 +62,9 @@ def test_bench_every_builtin_plugin(backend):
         assert r["achieved_tflops"] > 0, key
         flops = r["flops"]["train_per_image" if mode == "train" else "inference_per_image"]
         assert flops > 0, key
-    # super-resolution benches its x4 network on image_size / scale inputs
+    # super-resolution benches its network on image_size / scale inputs (x4, and x2 here)
     assert results["srresnet/infer"]["input_size"] == 8
+    assert results["esrgan/infer"]["input_size"] == results["realesrgan/infer"]["input_size"] == 16
     # a training step costs more than one inference pass of the same network
     for plugin in TINY_SETS:
         train = results[f"{plugin}/train"]["flops"]["train_per_image"]

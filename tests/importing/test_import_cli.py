@@ -12,23 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import FIXTURES, fixture_tensors, save_safetensors
 
 from cgtk.cli.main import main
 
-FIXTURES = Path(__file__).parents[1] / "reference" / "fixtures"
 RESNET6 = FIXTURES / "resnet6_instance.pth"  # written by torch.save (ngf 2, 6 blocks)
-
-
-def _fixture_tensors(name):
-    data = np.load(FIXTURES / f"{name}.npz")
-    return {k[len("tensor/"):]: data[k] for k in data.files if k.startswith("tensor/")}
-
-
-def _safetensors(path: Path, tensors: dict) -> Path:
-    from safetensors.numpy import save_file
-
-    save_file(tensors, str(path))
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -105,17 +93,17 @@ BAD = {
 
 @pytest.mark.parametrize("case", list(BAD))
 def test_bad_input_is_one_line_and_writes_nothing(case, tmp_path, capsys):
-    tensors = _fixture_tensors("resnet6_instance")
+    tensors = fixture_tensors("resnet6_instance")
     files = {
-        "unet": lambda: _safetensors(tmp_path / "unet.safetensors",
-                                     _fixture_tensors("unet128_batch")),
+        "unet": lambda: save_safetensors(tmp_path / "unet.safetensors",
+                                     fixture_tensors("unet128_batch")),
         "resnet6": lambda: RESNET6,
-        "msr4": lambda: _safetensors(tmp_path / "msr.safetensors",
-                                     _fixture_tensors("msrresnet_x4")),
-        "missing": lambda: _safetensors(tmp_path / "m.safetensors",
+        "msr4": lambda: save_safetensors(tmp_path / "msr.safetensors",
+                                     fixture_tensors("msrresnet_x4")),
+        "missing": lambda: save_safetensors(tmp_path / "m.safetensors",
                                         {k: v for k, v in tensors.items()
                                          if k != "model.19.bias"}),
-        "extra": lambda: _safetensors(tmp_path / "x.safetensors",
+        "extra": lambda: save_safetensors(tmp_path / "x.safetensors",
                                       {**tensors, "extra.weight": np.zeros((3, 3), "float32")}),
         "evil": lambda: _evil(tmp_path / "evil.pth", tmp_path / "pwned"),
         "text": lambda: _text(tmp_path / "notes.pth"),
@@ -150,10 +138,10 @@ def test_old_instance_norm_running_stats_are_ignored(tmp_path):
     reference's loader deletes (__patch_instance_norm_state_dict): so does cgtk."""
     from cgtk.importing.api import load_reference
 
-    tensors = _fixture_tensors("resnet6_instance")
+    tensors = fixture_tensors("resnet6_instance")
     tensors.update({"model.2.running_mean": np.zeros(2, "float32"),
                     "model.2.running_var": np.ones(2, "float32")})
-    loaded = load_reference("cyclegan", _safetensors(tmp_path / "old.safetensors", tensors))
+    loaded = load_reference("cyclegan", save_safetensors(tmp_path / "old.safetensors", tensors))
     entry, = loaded.imported
     assert entry["ignored_keys"] == ["model.2.running_mean", "model.2.running_var"]
     assert len(entry["mapping"]) == 36

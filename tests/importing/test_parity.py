@@ -12,20 +12,18 @@ Two routes over the same cases (``tests/reference/cases.py``):
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import FIXTURES, fixture_tensors, save_safetensors
 from reference.cases import BY_NAME, CASES, case_input, from_cgtk, to_cgtk
 
-FIXTURES = Path(__file__).parents[1] / "reference" / "fixtures"
 TOL = 1e-4
 
 
 def _load_fixture(name):
     data = np.load(FIXTURES / f"{name}.npz")
-    tensors = {k[len("tensor/"):]: data[k] for k in data.files if k.startswith("tensor/")}
-    return tensors, data["expected"], json.loads(str(data["meta"]))
+    return fixture_tensors(name), data["expected"], json.loads(str(data["meta"]))
 
 
 def _cgtk_output(case, weights_path, tmp_path, x, *, run_dir=True):
@@ -60,13 +58,10 @@ def _cgtk_output(case, weights_path, tmp_path, x, *, run_dir=True):
 
 @pytest.mark.parametrize("name", [c.name for c in CASES])
 def test_fixture_parity(name, tmp_path):
-    from safetensors.numpy import save_file
-
     case = BY_NAME[name]
     tensors, expected, meta = _load_fixture(name)
     assert list(tensors) == meta["keys"]
-    path = tmp_path / f"{name}.safetensors"
-    save_file(tensors, str(path))
+    path = save_safetensors(tmp_path / f"{name}.safetensors", tensors)
     out = _cgtk_output(case, path, tmp_path, case_input(case))
     s = case.stride
     got = out[..., ::s, ::s]

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import FIXTURES, fixture_tensors
 
 from cgtk.errors import CgtkError
 from cgtk.importing.pth import read_pth
 from cgtk.importing.reader import read_weights
-
-FIXTURES = Path(__file__).parents[1] / "reference" / "fixtures"
 
 
 def _torch_zip(path: Path, payload: bytes, *, name="archive", extra=()):
@@ -50,8 +49,7 @@ def test_reads_a_real_torch_save_file_without_torch():
     """resnet6_instance.pth was written by torch.save (make_fixtures.py); its tensors
     equal the fixture's state dict."""
     weights = read_weights(FIXTURES / "resnet6_instance.pth")
-    ref = np.load(FIXTURES / "resnet6_instance.npz")
-    expected = {k[len("tensor/"):]: ref[k] for k in ref.files if k.startswith("tensor/")}
+    expected = fixture_tensors("resnet6_instance")
     assert weights.format == "pth" and list(weights.tensors) == list(expected)
     for key, value in expected.items():
         np.testing.assert_array_equal(weights.tensors[key], value)

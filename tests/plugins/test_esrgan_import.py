@@ -11,23 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import fixture_tensors, save_safetensors
 from PIL import Image
 
 from cgtk.cli.main import main
-
-FIXTURES = Path(__file__).parents[1] / "reference" / "fixtures"
-
-
-def _tensors(name):
-    data = np.load(FIXTURES / f"{name}.npz")
-    return {k[len("tensor/"):]: data[k] for k in data.files if k.startswith("tensor/")}
-
-
-def _safetensors(path: Path, tensors: dict) -> Path:
-    from safetensors.numpy import save_file
-
-    save_file(tensors, str(path))
-    return path
 
 
 def _weights_file(root: Path, tensors: dict) -> Path:
@@ -36,7 +23,7 @@ def _weights_file(root: Path, tensors: dict) -> Path:
     try:
         import torch
     except ImportError:
-        return _safetensors(root / "RRDB_tiny_x4.safetensors", tensors)
+        return save_safetensors(root / "RRDB_tiny_x4.safetensors", tensors)
     state = {k: torch.from_numpy(v) for k, v in tensors.items()}
     path = root / "RRDB_tiny_x4.pth"
     torch.save({"params_ema": state, "params": {k: v * 0 for k, v in state.items()}}, path)
@@ -46,7 +33,7 @@ def _weights_file(root: Path, tensors: dict) -> Path:
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
     root = tmp_path_factory.mktemp("rrdb")
-    path = _weights_file(root, _tensors("rrdbnet_x4"))
+    path = _weights_file(root, fixture_tensors("rrdbnet_x4"))
     run = root / "run"
     assert main(["import", "esrgan", str(path), "--run-dir", str(run)]) == 0
     return run, path
@@ -90,7 +77,7 @@ def test_infer_on_the_imported_run_whole_and_in_tiles(imported, tmp_path):
 
 
 def test_x2_file_imports_into_realesrgan_with_the_unshuffle_layout(tmp_path):
-    path = _safetensors(tmp_path / "x2.safetensors", _tensors("rrdbnet_x2"))
+    path = save_safetensors(tmp_path / "x2.safetensors", fixture_tensors("rrdbnet_x2"))
     run = tmp_path / "run"
     assert main(["import", "realesrgan", str(path), "--run-dir", str(run)]) == 0
     c = json.loads((run / "config.json").read_text())["config"]
@@ -117,7 +104,7 @@ def _x8(t):
     (_x8, r"conv_up3\.weight .*an x8 RRDBNet\); cgtk imports x4 and x2"),
 ])
 def test_other_scales_are_one_line_errors(edit, pattern, tmp_path, capsys):
-    path = _safetensors(tmp_path / "w.safetensors", edit(_tensors("rrdbnet_x4")))
+    path = save_safetensors(tmp_path / "w.safetensors", edit(fixture_tensors("rrdbnet_x4")))
     run = tmp_path / "run"
     assert main(["import", "esrgan", str(path), "--run-dir", str(run)]) == 1
     err = capsys.readouterr().err.strip()
@@ -127,7 +114,7 @@ def test_other_scales_are_one_line_errors(edit, pattern, tmp_path, capsys):
 
 
 def test_a_scale_set_against_the_file_is_refused(tmp_path, capsys):
-    path = _safetensors(tmp_path / "w.safetensors", _tensors("rrdbnet_x4"))
+    path = save_safetensors(tmp_path / "w.safetensors", fixture_tensors("rrdbnet_x4"))
     assert main(["import", "esrgan", str(path), "--run-dir", str(tmp_path / "r"),
                  "--set", "scale=2"]) == 1
     assert re.search(r"--set scale=2 contradicts .*scale=4", capsys.readouterr().err)
@@ -137,7 +124,7 @@ def test_export_litert_of_x4_and_unshuffled_x2(tmp_path):
     """RRDBNet exports to LiteRT in builtin ops (nearest x2 and pixel-unshuffle written
     as reshapes); cgtk export checks parity itself (1e-3) and exits 1 otherwise."""
     for name, plugin in (("rrdbnet_x4", "esrgan"), ("rrdbnet_x2", "realesrgan")):
-        path = _safetensors(tmp_path / f"{name}.safetensors", _tensors(name))
+        path = save_safetensors(tmp_path / f"{name}.safetensors", fixture_tensors(name))
         run = tmp_path / name
         assert main(["import", plugin, str(path), "--run-dir", str(run)]) == 0
         out = tmp_path / "exported" / f"{name}.tflite"
