@@ -9,7 +9,8 @@ from rich.table import Table
 
 from cgtk.cli import console
 
-app = typer.Typer(help="Datasets: list known ones, fetch, inspect and check folders.",
+app = typer.Typer(help="Datasets: list known ones, fetch, inspect and check folders, preview a "
+                  "plugin's training pairs.",
                   no_args_is_help=True)
 
 
