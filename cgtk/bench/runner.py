@@ -289,7 +289,7 @@ def bench(request: BenchRequest, *, command: str | None = None) -> dict:
         flops.update(train_per_image=step["train_flops"],
                      train_forward_per_image=step["forward_flops"],
                      train_backward_per_image=step["backward_flops"],
-                     calls_per_step=step["calls"],
+                     calls_per_step=step["calls"], calls_traced=trace.how,
                      per_network_forward={r["network"] + "@" + r["input"]: r["forward_flops"]
                                           for r in step["per_call"]})
         case = TrainCase(built)
