@@ -86,6 +86,7 @@ def _check_here(cls, overrides) -> dict:
     import keras
 
     from cgtk import data as cgtk_data
+    from cgtk.engine import backend
     from cgtk.engine.builder import build_model, setup_distribution
 
     _validate_class(cls)
@@ -95,9 +96,12 @@ def _check_here(cls, overrides) -> dict:
     source = cgtk_data.resolve_source("demo", cls.data_kind)
     data = cgtk_data.load_train_data(source, config)
     # the same build as `cgtk train` (precision, distribution scope, setup_data,
-    # compile_phases, the backend's Stepper), without XLA
+    # compile_phases, the backend's Stepper), compiled as `cgtk train` compiles on a CPU:
+    # TensorFlow traces a graph without XLA; JAX jits the step (op by op, JAX would
+    # compile each op on its own, several times slower for one step)
     built = build_model(cls, config, distribution=dist, extras=data.extras,
-                        steps_per_epoch=1, jit=False, keep_policy=False)
+                        steps_per_epoch=1, jit=backend.current().JIT_ON_CPU,
+                        keep_policy=False)
     model, stepper = built.model, built.stepper
     before = {p.name: [np.array(keras.ops.convert_to_numpy(v)) for v in p.trainable_variables]
               for p in model.training_phases}

@@ -1,5 +1,6 @@
 """``losses.png``: every loss term over steps, drawn from ``metrics.csv`` (so a resumed
-run shows its whole history), redrawn at each epoch end and at train end.
+run shows its whole history), redrawn at each epoch end and at train end (when the
+CSV changed since the last draw).
 
 Layout: small multiples, one panel per term with its own y-axis (GAN terms differ by
 orders of magnitude and can be negative, so neither one shared axis nor log-y reads
@@ -189,12 +190,23 @@ class LossPlot(Callback):
     def __init__(self, csv_path=None, png_path=None):
         self.csv_path = Path(csv_path) if csv_path is not None else None
         self.png_path = Path(png_path) if png_path is not None else None
+        self._drawn_from = None     # (size, mtime) of the CSV the plot was last drawn from
 
     def _draw(self, trainer):
         csv_path = self.csv_path or Path(trainer.run.metrics_csv)
         png_path = self.png_path or Path(trainer.run.losses_png)
+        try:
+            stat = csv_path.stat()
+            version = (stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            version = None
+        # a draw costs about a second (layout of the panels): at train end, right after
+        # the last epoch's draw, the CSV is usually unchanged and so is the plot
+        if version is not None and version == self._drawn_from and png_path.exists():
+            return
         run_path = getattr(getattr(trainer, "run", None), "path", None)
-        plot_losses(csv_path, png_path, title=Path(run_path).name if run_path else None)
+        if plot_losses(csv_path, png_path, title=Path(run_path).name if run_path else None):
+            self._drawn_from = version
 
     def on_epoch_end(self, trainer, epoch):
         self._draw(trainer)

@@ -24,6 +24,27 @@ def test_losses_png_from_metrics_csv(trainer, make_rows, advance):
     assert trainer.run.losses_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+
+def test_train_end_redraws_only_when_the_csv_changed(trainer, make_rows, advance, monkeypatch):
+    import cgtk.callbacks.loss_plot as loss_plot
+
+    draws = []
+    real = loss_plot.plot_losses
+    monkeypatch.setattr(loss_plot, "plot_losses", lambda *a, **k: draws.append(1) or real(*a, **k))
+    csv_cb, plot = MetricsCSV(), LossPlot()
+    csv_cb.on_train_begin(trainer)
+    rows = make_rows(1, 2, epoch=0, G_l1=0.1)
+    advance(trainer, rows)
+    csv_cb.on_logs(trainer, rows)
+    plot.on_epoch_end(trainer, 0)
+    plot.on_train_end(trainer, "finished")          # nothing new since the epoch's draw
+    assert len(draws) == 1
+    rows = make_rows(3, 4, epoch=0, G_l1=0.2)
+    advance(trainer, rows)
+    csv_cb.on_logs(trainer, rows)                    # a partial interval flushed at the end
+    plot.on_train_end(trainer, "interrupted")
+    assert len(draws) == 2
+
 def test_nothing_to_plot_writes_nothing(tmp_path):
     (tmp_path / "m.csv").write_text("step,epoch,time,images_per_sec\n")
     assert plot_losses(tmp_path / "m.csv", tmp_path / "l.png") is False

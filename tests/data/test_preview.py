@@ -5,7 +5,7 @@ import shutil
 
 import numpy as np
 import pytest
-from helpers import run_cli
+from helpers import cli_in_process
 from PIL import Image
 
 from cgtk.callbacks.samples import GAP, render_grid
@@ -79,13 +79,13 @@ def test_plugins_without_lr_hr_pairs_and_bad_arguments_are_one_line_errors(tmp_p
 
 def test_cli_data_preview(tmp_path):
     out = tmp_path / "p.png"
-    ok = run_cli("data", "preview", "realesrgan", "--data", "demo", "--set", "image_size=32",
+    ok = cli_in_process("data", "preview", "realesrgan", "--data", "demo", "--set", "image_size=32",
                  "--set", "scale=2", "-n", "2", "--seed", "5", "--output", out)
     assert ok.returncode == 0, ok.stderr[-2000:]
     assert "wrote" in ok.stdout and out.is_file()
     assert Image.open(out).size == render_grid(
         {c: np.zeros((2, 32, 32, 3)) for c in "abc"}).shape[1::-1]
-    bad = run_cli("data", "preview", "cyclegan", "--data", "demo", "--output", out)
+    bad = cli_in_process("data", "preview", "cyclegan", "--data", "demo", "--output", out)
     assert bad.returncode == 1
     lines = [ln for ln in bad.stderr.splitlines() if "not (lr, hr) pairs" in ln]
     assert lines, bad.stderr

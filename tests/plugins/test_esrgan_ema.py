@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from cgtk_esrgan.esrgan import ESRGAN
 from cgtk_esrgan.realesrgan import RealESRGAN
-from helpers import run_cli, run_python, succeeded
+from helpers import cli_in_process, run_python, succeeded
 
 from cgtk.errors import CgtkError
 
@@ -138,7 +138,7 @@ def test_cli_exports_the_ema_network(tmp_path):
     from cgtk.runs import CheckpointManager
 
     run = tmp_path / "run"
-    succeeded(run_cli("train", "realesrgan", "--data", "demo", "--set", "stage=psnr",
+    succeeded(cli_in_process("train", "realesrgan", "--data", "demo", "--set", "stage=psnr",
                       "--set", "ema_decay=0.5", "--set", "lr=1e-2", "--set", "n_blocks=1",
                       "--set", "n_feats=8", "--set", "growth=4", "--set", "scale=2",
                       "--set", "degradations=false", "--image-size", "32", "--batch-size",
