@@ -148,15 +148,23 @@ def cli_in_process(*args, paths=(), backend: str = "tensorflow", **extra):
     afterwards (:func:`_global_state_kept`).
 
     ``backend``: the Keras backend the command runs on. When this process runs another
-    one (``tox -e jax``), the command runs in a subprocess instead (:func:`run_cli`), as
-    every call does with ``CGTK_TEST_CLI_SUBPROCESS=1`` (to check that no test depends
-    on running in-process).
+    one (a JAX command from the TensorFlow test process, or the reverse under ``tox -e
+    jax``), the command runs the same way in one long-lived interpreter on that backend
+    (:class:`CliServer`, one per backend and test process), which saves starting Python,
+    TensorFlow and JAX for every command. A command that chooses another backend than
+    ``backend`` fails there ("Keras is already running on ..."), never silently.
+    ``CGTK_TEST_CLI_SUBPROCESS=1`` runs every call in a fresh subprocess instead
+    (:func:`run_cli`), to check that no test depends on either.
 
-    Not for what needs a fresh process: JAX runs from a TensorFlow test process, native
-    log output, signals, kill -9, locks held by another process, import side effects.
+    Not for what needs a fresh process: native log output, signals, kill -9, locks held
+    by another process, import side effects.
     """
-    if current_backend() != backend or os.environ.get("CGTK_TEST_CLI_SUBPROCESS"):
+    if os.environ.get("CGTK_TEST_CLI_SUBPROCESS"):
         return run_cli(*args, paths=paths, **extra)
+    if current_backend() != backend:
+        if os.environ.get("CGTK_TEST_CLI_SERVER"):    # never a server inside a server
+            raise RuntimeError(f"the {current_backend()} CLI server got a {backend} command")
+        return CliServer.on(backend).run(args, paths=paths, extra=extra)
     from cgtk.cli import main as cli_main
 
     argv = [str(a) for a in args]
@@ -178,6 +186,74 @@ def cli_in_process(*args, paths=(), backend: str = "tensorflow", **extra):
                 traceback.print_exc()
                 code = 1
     return Result(["cgtk", *argv], code, stdout.getvalue(), stderr.getvalue())
+
+
+class CliServer:
+    """A Python interpreter on another Keras backend that runs :func:`cli_in_process`
+    calls in turn (tests/cli_server.py): each request carries this process's whole
+    environment, sys.path entries and arguments; the reply is the exit code and the
+    captured stdout and stderr. A request that outlives ``timeout`` or a server that dies
+    gives a failed :class:`Result` (and the next call starts a new server)."""
+
+    _running: dict = {}
+    MARKER = "CGTK-CLI-SERVER-RESULT "
+
+    @classmethod
+    def on(cls, backend: str) -> CliServer:
+        server = cls._running.get(backend)
+        if server is None or server.proc.poll() is not None:
+            server = cls._running[backend] = cls(backend)
+        return server
+
+    def __init__(self, backend: str):
+        import atexit
+        import queue
+        import tempfile
+        import threading
+
+        self.backend = backend
+        self.log = tempfile.TemporaryFile(mode="w+")     # the server's native stderr
+        self.proc = subprocess.Popen(
+            [sys.executable, "-u", str(TESTS / "cli_server.py")], cwd=REPO, text=True,
+            env=env_with(KERAS_BACKEND=backend, CGTK_TEST_CLI_SERVER=1), stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self.log)
+        self.lines: queue.Queue = queue.Queue()
+
+        def read():
+            for line in self.proc.stdout:
+                self.lines.put(line)
+            self.lines.put(None)
+
+        threading.Thread(target=read, daemon=True).start()
+        atexit.register(self.stop)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def run(self, args, *, paths=(), extra=None, timeout=900) -> Result:
+        import queue
+
+        argv = [str(a) for a in args]
+        request = {"args": argv, "paths": [str(p) for p in paths],
+                   "environ": dict(os.environ),
+                   "extra": {k: str(v) for k, v in (extra or {}).items()}}
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        while True:
+            try:
+                line = self.lines.get(timeout=timeout)
+            except queue.Empty:
+                self.stop()
+                return Result(["cgtk", *argv], -9, "", f"timed out after {timeout} s")
+            if line is None:          # the server died: what it printed, as a crash
+                self.log.seek(0)
+                return Result(["cgtk", *argv], 1, "", self.log.read()[-5000:])
+            if line.startswith(self.MARKER):
+                reply = json.loads(line[len(self.MARKER):])
+                return Result(["cgtk", *argv], reply["returncode"], reply["stdout"],
+                              reply["stderr"])
 
 
 def cli_in_process_ok(*args, **kwargs):

@@ -41,20 +41,38 @@ class TorchAdam(keras.optimizers.Adam):
         super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
                          epsilon=epsilon, name=name, **kwargs)
 
+    def apply(self, grads, trainable_variables=None):
+        # the step's scalars (bias corrections, step size) are computed once per apply,
+        # not once per variable: the same values, a third fewer ops in a traced step
+        self._step_scalars = {}
+        try:
+            return super().apply(grads, trainable_variables)
+        finally:
+            self._step_scalars = {}    # never keep a traced value past its step
+
+    def _scalars(self, dtype, learning_rate):
+        cache = getattr(self, "_step_scalars", None)
+        if cache is None:       # update_step called outside apply
+            cache = {}
+        if dtype not in cache:
+            step = ops.cast(self.iterations + 1, dtype)
+            correction_1 = 1 - ops.power(ops.cast(self.beta_1, dtype), step)
+            correction_2 = 1 - ops.power(ops.cast(self.beta_2, dtype), step)
+            step_size = ops.cast(learning_rate, dtype) / correction_1
+            cache[dtype] = (step_size, ops.sqrt(correction_2))
+        return cache[dtype]
+
     def update_step(self, gradient, variable, learning_rate):
         dtype = variable.dtype
-        lr = ops.cast(learning_rate, dtype)
         gradient = ops.cast(gradient, dtype)
-        step = ops.cast(self.iterations + 1, dtype)
-        correction_1 = 1 - ops.power(ops.cast(self.beta_1, dtype), step)
-        correction_2 = 1 - ops.power(ops.cast(self.beta_2, dtype), step)
+        step_size, sqrt_correction_2 = self._scalars(dtype, learning_rate)
         m = self._momentums[self._get_variable_index(variable)]
         v = self._velocities[self._get_variable_index(variable)]
         self.assign_add(m, ops.multiply(ops.subtract(gradient, m), 1 - self.beta_1))
         self.assign_add(v, ops.multiply(ops.subtract(ops.square(gradient), v),
                                         1 - self.beta_2))
-        denom = ops.add(ops.divide(ops.sqrt(v), ops.sqrt(correction_2)), self.epsilon)
-        self.assign_sub(variable, ops.divide(ops.multiply(m, lr / correction_1), denom))
+        denom = ops.add(ops.divide(ops.sqrt(v), sqrt_correction_2), self.epsilon)
+        self.assign_sub(variable, ops.divide(ops.multiply(m, step_size), denom))
 
 
 def make_optimizer(phase, config, steps_per_epoch: int):

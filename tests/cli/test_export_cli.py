@@ -38,16 +38,17 @@ def test_refusals(toy_run, tmp_path, capsys):
 
 def test_jax_run_exports(tmp_path, toy_site):
     """A run trained on JAX: saved_model on JAX, litert refused on JAX, fine on TF."""
-    from helpers import run_cli
+    from helpers import cli_in_process
 
     run = tmp_path / "jrun"
-    r = run_cli("train", "toy", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "2",
-                "--run-dir", run, "--backend", "jax", paths=[toy_site])
+    r = cli_in_process("train", "toy", "--data", "demo", "--epochs", "1", "--steps-per-epoch",
+                       "2", "--run-dir", run, "--backend", "jax", paths=[toy_site],
+                       backend="jax")
     assert r.returncode == 0, r.stderr[-2000:]
-    r = run_cli("export", run, "-f", "litert", "-o", tmp_path / "j", "--backend", "jax",
-                paths=[toy_site])
+    r = cli_in_process("export", run, "-f", "litert", "-o", tmp_path / "j", "--backend",
+                       "jax", paths=[toy_site], backend="jax")
     assert r.returncode == 1 and "cannot be exported on the jax backend" in r.stderr
     assert main(["export", str(run), "-f", "litert", "-o", str(tmp_path / "j")]) == 0
-    r = run_cli("export", run, "-f", "saved_model", "-o", tmp_path / "sm", "--backend", "jax",
-                paths=[toy_site])
+    r = cli_in_process("export", run, "-f", "saved_model", "-o", tmp_path / "sm",
+                       "--backend", "jax", paths=[toy_site], backend="jax")
     assert r.returncode == 0 and "parity OK" in r.stdout, r.stderr[-2000:]

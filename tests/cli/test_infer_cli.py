@@ -112,9 +112,9 @@ def test_bare_keras_super_resolution(inputs, tmp_path):
 
 
 def test_jax_backend(toy_run, inputs, tmp_path, toy_site):
-    from helpers import run_cli
+    from helpers import cli_in_process
 
-    r = run_cli("infer", toy_run, "-i", inputs / "gray.jpg", "-o", tmp_path / "j",
-                "--backend", "jax", paths=[toy_site])
+    r = cli_in_process("infer", toy_run, "-i", inputs / "gray.jpg", "-o", tmp_path / "j",
+                       "--backend", "jax", paths=[toy_site], backend="jax")
     assert r.returncode == 0, r.stderr[-2000:]
     assert Image.open(tmp_path / "j" / "gray.png").size == (30, 40)

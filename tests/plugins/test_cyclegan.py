@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from cgtk_cyclegan.config import CycleGANConfig
 from cgtk_cyclegan.model import CycleGAN
-from helpers import cli_in_process, cli_in_process_ok, last_json, run_cli_ok
+from helpers import cli_in_process, cli_in_process_ok, last_json
 
 import cgtk
 from cgtk import losses
@@ -173,10 +173,11 @@ def test_jax_smoke_pool_in_the_jitted_step(tmp_path):
     """2 steps on JAX through the CLI: the pool, updated inside the jitted step, holds the
     2 x 2 fakes; the exported network loads with safe_mode and takes other sizes."""
     run = tmp_path / "jax"
-    run_cli_ok("train", "cyclegan", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "2",
-           "--set", "ngf=4", "--set", "ndf=4", "--set", "n_blocks=1", "--image-size", "32",
-           "--batch-size", "2", "--set", "load_size=36", "--set", "num_samples=2", "--seed",
-           "0", "--backend", "jax", "--run-dir", run)
+    cli_in_process_ok("train", "cyclegan", "--data", "demo", "--epochs", "1",
+                      "--steps-per-epoch", "2", "--set", "ngf=4", "--set", "ndf=4", "--set",
+                      "n_blocks=1", "--image-size", "32", "--batch-size", "2", "--set",
+                      "load_size=36", "--set", "num_samples=2", "--seed", "0", "--backend",
+                      "jax", "--run-dir", run, backend="jax")
     assert int(checkpoint_value(run, "fake_B_pool/count")) == 4
     assert int(checkpoint_value(run, "fake_A_pool/count")) == 4
     assert float(np.abs(checkpoint_value(run, "fake_A_pool/buffer")[3]).max()) > 0

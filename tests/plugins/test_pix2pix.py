@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from cgtk_pix2pix.config import Pix2PixConfig
 from cgtk_pix2pix.model import Pix2Pix
-from helpers import cli_in_process, cli_in_process_ok, last_json, run_cli_ok
+from helpers import cli_in_process, cli_in_process_ok, last_json
 from PIL import Image
 
 import cgtk
@@ -139,10 +139,11 @@ def test_check_plugin_one_engine_step_and_save_load():
 
 def test_jax_smoke(tmp_path):
     run = tmp_path / "jax"
-    run_cli_ok("train", "pix2pix", "--data", "demo", "--epochs", "1", "--steps-per-epoch", "2",
-           "--set", "ngf=4", "--set", "ndf=4", "--set", "num_downs=5", "--image-size", "32",
-           "--batch-size", "2", "--set", "load_size=36", "--set", "num_samples=2",
-           "--backend", "jax", "--run-dir", run)
+    cli_in_process_ok("train", "pix2pix", "--data", "demo", "--epochs", "1",
+                      "--steps-per-epoch", "2", "--set", "ngf=4", "--set", "ndf=4", "--set",
+                      "num_downs=5", "--image-size", "32", "--batch-size", "2", "--set",
+                      "load_size=36", "--set", "num_samples=2", "--backend", "jax",
+                      "--run-dir", run, backend="jax")
     record = json.loads((run / "config.json").read_text())
     assert record["backend"] == "jax" and record["inference"]["generator"]["multiple"] == 32
     assert (run / "samples" / "epoch-001.png").is_file()

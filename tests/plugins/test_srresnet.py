@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from cgtk_srresnet.networks import PixelShuffle, srgan_discriminator, srresnet_generator
 from cgtk_srresnet.srresnet import SRResNet
-from helpers import cli_in_process, run_cli, succeeded
+from helpers import cli_in_process, succeeded
 
 TINY = ["--set", "n_blocks=2", "--set", "n_feats=8", "--image-size", "32", "--batch-size", "2"]
 
@@ -122,8 +122,9 @@ def test_cli_train_sample_export_resume(cli_run):
 
 def test_cli_jax_smoke(tmp_path):
     run = tmp_path / "jax"
-    succeeded(run_cli("train", "srresnet", "--data", "demo", "--backend", "jax", "--epochs", "1",
-                "--steps-per-epoch", "2", *TINY, "--set", "scale=2", "--run-dir", run))
+    succeeded(cli_in_process("train", "srresnet", "--data", "demo", "--backend", "jax",
+                             "--epochs", "1", "--steps-per-epoch", "2", *TINY, "--set",
+                             "scale=2", "--run-dir", run, backend="jax"))
     rows = (run / "metrics.csv").read_text().splitlines()
     assert np.isfinite(float(rows[-1].split(",")[rows[0].split(",").index("G_mse")]))
     g = keras.saving.load_model(run / "generator.keras", safe_mode=True)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from cgtk_style.model import FastStyle
 from cgtk_style.network import transformer_network
-from helpers import cli_in_process, run_cli, succeeded
+from helpers import cli_in_process, succeeded
 
 from cgtk.losses.perceptual import feature_loss, gram_matrix
 
@@ -112,10 +112,12 @@ def test_cli_train_sample_export_resume_with_style_file(tmp_path, shared_data):
 
 def test_cli_jax_smoke(tmp_path):
     run = tmp_path / "jax"
-    succeeded(run_cli("train", "style", "--data", "demo", "--backend", "jax", "--epochs", "1",
-                "--steps-per-epoch", "2", *TINY, "--set", "upsample=nearest",
+    succeeded(cli_in_process("train", "style", "--data", "demo", "--backend", "jax",
+                             "--epochs", "1", "--steps-per-epoch", "2", *TINY, "--set",
+                             "upsample=nearest",
                 # a shallower VGG keeps XLA's compile time down
-                "--set", "style_layers=relu1_2,relu2_2", "--run-dir", run))
+                "--set", "style_layers=relu1_2,relu2_2", "--run-dir", run,
+                             backend="jax"))
     rows = (run / "metrics.csv").read_text().splitlines()
     header = rows[0].split(",")
     assert np.isfinite(float(rows[-1].split(",")[header.index("T_style")]))

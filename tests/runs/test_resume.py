@@ -3,8 +3,9 @@
 Every run here is `cgtk train` of the tiny test plugin on the paired demo data, with
 dropout (seed-generator state) and flips (data augmentation) so that exact resume is a
 real test of the whole state. The runs that are killed or signalled, the resumes after
-kill -9 and every JAX run are real `cgtk` subprocesses; the other TensorFlow runs go
-through the same CLI entry point in this process (``helpers.cli_in_process``).
+kill -9 are real `cgtk` subprocesses; the other runs go through the same CLI entry
+point in this process (TensorFlow) or in the tests' JAX interpreter
+(``helpers.cli_in_process``, ``helpers.CliServer``).
 """
 import json
 import signal
@@ -22,7 +23,7 @@ COMMON = ["--data", "demo", "--seed", "5", "--steps-per-epoch", "10", "--epochs"
 
 
 def train(site, run_dir, *extra, backend="tensorflow", **env):
-    """``cgtk train toy``: in this process on TensorFlow, in a subprocess on JAX."""
+    """``cgtk train toy``: in this process on TensorFlow, in the JAX interpreter on JAX."""
     return cli_in_process("train", "toy", *COMMON, "--backend", backend, "--run-dir", run_dir,
                           *extra, paths=[site], backend=backend, **env)
 

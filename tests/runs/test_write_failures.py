@@ -11,7 +11,7 @@ import json
 import textwrap
 
 import pytest
-from helpers import run_cli, run_python
+from helpers import cli_in_process, run_python
 
 import cgtk.runs.writes
 
@@ -37,9 +37,9 @@ def snapshot(folder):
 @pytest.mark.parametrize("backend", ["tensorflow", "jax"])
 def test_a_checkpoint_that_cannot_be_written(toy_site, tmp_path, backend):
     run = tmp_path / "run"
-    first = run_cli("train", "toy", "--data", "demo", "--epochs", "1", "--steps-per-epoch",
-                    "4", "--checkpoint-every", "2", "--backend", backend, "--run-dir", run,
-                    paths=[toy_site])
+    first = cli_in_process("train", "toy", "--data", "demo", "--epochs", "1",
+                           "--steps-per-epoch", "4", "--checkpoint-every", "2", "--backend",
+                           backend, "--run-dir", run, paths=[toy_site], backend=backend)
     assert first.returncode == 0, first.stderr[-2000:]
     checkpoints, keras_file = snapshot(run / "checkpoints"), (run / "generator.keras")
     network = keras_file.read_bytes()
