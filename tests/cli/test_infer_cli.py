@@ -118,3 +118,9 @@ def test_jax_backend(toy_run, inputs, tmp_path, toy_site):
                        "--backend", "jax", paths=[toy_site], backend="jax")
     assert r.returncode == 0, r.stderr[-2000:]
     assert Image.open(tmp_path / "j" / "gray.png").size == (30, 40)
+    # the JAX interpreter behind cli_in_process(backend="jax") refuses a command that
+    # chooses another backend, instead of running it on JAX
+    wrong = cli_in_process("infer", toy_run, "-i", inputs / "gray.jpg", "-o", tmp_path / "t",
+                           "--backend", "tensorflow", paths=[toy_site], backend="jax")
+    assert wrong.returncode == 1 and "already running on jax" in wrong.stderr, wrong.stderr
+    assert not (tmp_path / "t").exists()
